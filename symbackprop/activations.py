@@ -1,0 +1,163 @@
+"""Activation functions: each one's formula, derivative, stable numeric form and printed name.
+
+Everything about one activation lives in one :class:`Activation` object, so the
+derivation, the numeric evaluation and the documents all read the same entry.
+
+>>> import sympy
+>>> z, a = sympy.symbols("z a")
+>>> SIGMOID.derivative(z, a)
+a*(1 - a)
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from .checks import number, only_keys, suggest
+from .errors import SpecError
+from .expressions import check_identifier, parse_expression
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function.
+
+    ``formula(z)`` is the symbolic f(z). ``of_output(a)``, where it exists, is
+    f'(z) written with the unit's own output a = f(z), as worked examples write
+    it (sigmoid: a(1 - a)). ``numeric`` is a NumPy form that stays finite where
+    the textbook formula overflows; without one the formula is lambdified.
+    ``vector`` marks softmax, whose units depend on the whole layer.
+    """
+
+    name: str
+    label: str
+    formula: Callable[[sp.Expr], sp.Expr]
+    of_output: Callable[[sp.Expr], sp.Expr] | None = None
+    numeric: Callable[[np.ndarray], np.ndarray] | None = None
+    vector: bool = False
+    parameters: tuple = field(default=())
+
+    def derivative(self, z, a):
+        """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
+        if self.of_output is not None:
+            return self.of_output(a)
+        return sp.diff(self.formula(z), z)
+
+    def numeric_forward(self):
+        """A NumPy function computing f elementwise."""
+        if self.numeric is not None:
+            return self.numeric
+        t = sp.Dummy("t", real=True)
+        return _broadcasting(sp.lambdify([t], self.formula(t), "numpy"), 1)
+
+    def numeric_derivative(self):
+        """A NumPy function ``(z, a) -> f'(z)`` elementwise."""
+        z, a = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
+        return _broadcasting(sp.lambdify([z, a], self.derivative(z, a), "numpy"), 2)
+
+
+def _broadcasting(function, arity):
+    """Wrap a lambdified function so a constant result still comes back with the input's shape."""
+
+    def wrapped(*arrays):
+        with np.errstate(over="ignore"):
+            result = function(*arrays[:arity])
+        return np.broadcast_to(np.asarray(result, dtype=float), np.shape(arrays[0])).copy()
+
+    return wrapped
+
+
+def _stable_sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _softmax(z):
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+SIGMOID = Activation(
+    "sigmoid",
+    r"\sigma",
+    lambda z: 1 / (1 + sp.exp(-z)),
+    of_output=lambda a: a * (1 - a),
+    numeric=_stable_sigmoid,
+)
+TANH = Activation("tanh", r"\tanh", sp.tanh, of_output=lambda a: 1 - a**2, numeric=np.tanh)
+# ReLU has no derivative at 0; like the major frameworks we take it as 0 there.
+RELU = Activation(
+    "relu",
+    r"\operatorname{ReLU}",
+    lambda z: sp.Max(0, z),
+    of_output=lambda a: sp.Piecewise((1, a > 0), (0, True)),
+    numeric=lambda z: np.maximum(z, 0.0),
+)
+LINEAR = Activation("linear", r"\operatorname{id}", lambda z: z, of_output=lambda a: sp.Integer(1), numeric=lambda z: z)
+SOFTPLUS = Activation(
+    "softplus",
+    r"\operatorname{softplus}",
+    lambda z: sp.log(1 + sp.exp(z)),
+    of_output=lambda a: 1 - sp.exp(-a),
+    numeric=lambda z: np.logaddexp(0.0, z),
+)
+SOFTMAX = Activation("softmax", r"\operatorname{softmax}", sp.exp, numeric=_softmax, vector=True)
+
+BUILT_IN = {act.name: act for act in (SIGMOID, TANH, RELU, LINEAR, SOFTPLUS, SOFTMAX)}
+NAMES = sorted([*BUILT_IN, "leaky_relu"])
+
+
+def leaky_relu(slope):
+    """Leaky ReLU with the given slope for negative inputs; at 0 the derivative is taken as ``slope``."""
+    s = sp.Rational(str(slope))
+    return Activation(
+        "leaky_relu",
+        r"\operatorname{LeakyReLU}",
+        lambda z: sp.Piecewise((z, z > 0), (s * z, True)),
+        of_output=lambda a: sp.Piecewise((1, a > 0), (s, True)),
+        numeric=lambda z: np.where(z > 0, z, float(s) * z),
+        parameters=(("slope", s),),
+    )
+
+
+def custom(name, variable, expression, *, key):
+    """An activation the spec defines by a formula, parsed safely (see :mod:`symbackprop.expressions`)."""
+    check_identifier(name, key=f"{key}.name")
+    check_identifier(variable, key=f"{key}.variable")
+    t = sp.Symbol(variable, real=True)
+    body = parse_expression(expression, t, key=f"{key}.expression")
+    return Activation(
+        name,
+        sp.latex(sp.Symbol(name)),
+        lambda z: body.xreplace({t: z}),
+        parameters=(("variable", variable), ("expression", body)),
+    )
+
+
+def from_spec(value, *, key):
+    """The activation a spec names: a built-in name, or an inline table for leaky_relu or a custom one."""
+    if isinstance(value, str):
+        if value in BUILT_IN:
+            return BUILT_IN[value]
+        if value == "leaky_relu":
+            return leaky_relu(0.01)
+        raise SpecError(f"{key}: unknown activation {value!r}{suggest(value, NAMES)}; expected one of {', '.join(NAMES)} or a custom table")
+    if not isinstance(value, dict):
+        raise SpecError(f"{key}: expected an activation name or an inline table, got {value!r}")
+    name = value.get("name")
+    if name == "leaky_relu":
+        only_keys(value, {"name", "slope"}, key)
+        slope = number(value.get("slope", 0.01), f"{key}.slope")
+        if not 0 <= slope < 1:
+            raise SpecError(f"{key}.slope: expected a number in [0, 1), got {slope}")
+        return leaky_relu(slope)
+    if name in BUILT_IN:
+        only_keys(value, {"name"}, key)
+        return BUILT_IN[name]
+    only_keys(value, {"name", "variable", "expression"}, key)
+    for needed in ("name", "variable", "expression"):
+        if needed not in value:
+            raise SpecError(f"{key}: a custom activation needs '{needed}' (name, variable, expression)")
+    return custom(name, value["variable"], value["expression"], key=key)
+

@@ -1,0 +1,86 @@
+"""Loss functions: symbolic per-sample formula, stable numeric form and printed name.
+
+A loss here is the loss of one sample, summed over the output units; the spec's
+``reduction`` then sums or averages it over samples.
+
+>>> import sympy
+>>> a, y = sympy.symbols("a y")
+>>> squared_error(sympy.Rational(1, 2)).formula([a], [y])
+(a - y)**2/2
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss.
+
+    ``formula(a, y)`` builds the per-sample loss from output symbols ``a`` and
+    target symbols ``y``. ``numeric(z, a, y, activation_name)`` gives it per
+    sample for arrays of shape (samples, outputs); it uses the pre-activations
+    ``z`` where that avoids overflow (BCE after a sigmoid, cross-entropy after
+    softmax). ``targets_sum_to_one`` says the targets of each sample are a
+    probability distribution, which the derivation may use to simplify.
+    """
+
+    kind: str
+    label: str
+    formula: Callable[[list, list], sp.Expr]
+    numeric: Callable[..., np.ndarray]
+    factor: sp.Rational = sp.Integer(1)
+    targets_sum_to_one: bool = False
+
+
+def squared_error(factor):
+    factor = sp.Rational(str(factor))
+
+    def numeric(z, a, y, activation):
+        return float(factor) * np.sum((a - y) ** 2, axis=-1)
+
+    return Loss(
+        "squared_error",
+        "squared error",
+        lambda a, y: factor * sp.Add(*[(ai - yi) ** 2 for ai, yi in zip(a, y)]),
+        numeric,
+        factor=factor,
+    )
+
+
+def _bce_numeric(z, a, y, activation):
+    if activation == "sigmoid":
+        # -[y log s(z) + (1-y) log(1-s(z))] = log(1 + e^z) - y z, finite for any z.
+        return np.sum(np.logaddexp(0.0, z) - y * z, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -(np.where(y > 0, y * np.log(a), 0.0) + np.where(y < 1, (1 - y) * np.log1p(-a), 0.0))
+    return np.sum(terms, axis=-1)
+
+
+BCE = Loss(
+    "bce",
+    "binary cross-entropy",
+    lambda a, y: -sp.Add(*[yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
+    _bce_numeric,
+)
+
+
+def _cross_entropy_numeric(z, a, y, activation):
+    # With softmax outputs, -sum y log a = sum y (logsumexp(z) - z): no log of a tiny a.
+    top = z.max(axis=-1, keepdims=True)
+    logsumexp = top + np.log(np.sum(np.exp(z - top), axis=-1, keepdims=True))
+    return np.sum(y * (logsumexp - z), axis=-1)
+
+
+CROSS_ENTROPY = Loss(
+    "cross_entropy",
+    "cross-entropy",
+    lambda a, y: -sp.Add(*[yi * sp.log(ai) for ai, yi in zip(a, y)]),
+    _cross_entropy_numeric,
+    targets_sum_to_one=True,
+)
+
+KINDS = ("squared_error", "bce", "cross_entropy")

@@ -1,0 +1,292 @@
+"""Reading and checking spec files.
+
+A spec is a small TOML file describing one network, its starting parameters,
+the data and the training step (see docs/spec.md). :func:`load` reads it,
+checks every key and returns a :class:`Spec`; anything wrong raises a
+:class:`SpecError` whose one-line message names the key and what was expected.
+Numbers are read as exact decimals (0.1 stays 1/10) and converted to floats only
+for numeric evaluation.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import activations, losses
+from .checks import number, only_keys, suggest
+from .errors import SpecError
+from .network import Architecture, Layer
+
+BIAS_LAYOUTS = ("per-neuron", "per-layer", "none")
+MODES = ("sample", "batch")
+REDUCTIONS = ("sum", "mean")
+MAX_UNITS = 512
+MAX_LAYERS = 16
+MAX_STEPS = 10_000
+
+TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training"}
+NETWORK_KEYS = {"inputs", "bias", "layers"}
+LAYER_KEYS = {"units", "activation"}
+LOSS_KEYS = {"kind", "factor", "reduction"}
+DATA_KEYS = {"x", "y"}
+TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A checked spec: the architecture, the starting parameters, the data and the training step.
+
+    ``parameters`` maps names such as ``"W1"`` and ``"b1"`` to exact values
+    (nested lists of Decimal, or one Decimal for a per-layer bias);
+    :meth:`numeric_parameters` gives them as float arrays.
+    """
+
+    title: str
+    description: str
+    architecture: Architecture
+    reduction: str
+    parameters: dict
+    x: tuple
+    y: tuple
+    learning_rate: Decimal
+    update_biases: bool
+    mode: str
+    sample: int
+    steps: int
+    source: str
+
+    def numeric_parameters(self):
+        return {name: np.array(value, dtype=float) for name, value in self.parameters.items()}
+
+    def numeric_data(self):
+        return np.array(self.x, dtype=float), np.array(self.y, dtype=float)
+
+    @property
+    def rows(self):
+        """The 0-based sample rows the training step uses."""
+        return [self.sample - 1] if self.mode == "sample" else list(range(len(self.x)))
+
+
+def bundled_examples():
+    """Names of the example specs shipped in the package, sorted."""
+    folder = resources.files("symbackprop") / "examples"
+    return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+DEFAULT_EXAMPLE = "bce_sigmoid_2_2_1"
+
+
+def read_text(source):
+    """The text of ``source``: a path to a file, or the name of a bundled example."""
+    path = Path(source)
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SpecError(f"{source}: cannot read the spec file ({error.__class__.__name__})") from None
+    if source in bundled_examples():
+        return (resources.files("symbackprop") / "examples" / f"{source}.toml").read_text(encoding="utf-8")
+    hint = suggest(source, bundled_examples())
+    raise SpecError(f"{source}: no such spec file or bundled example{hint}; `symbackprop examples` lists the examples")
+
+
+def load(source=DEFAULT_EXAMPLE):
+    """Read and check the spec at ``source`` (a path or a bundled example's name)."""
+    return parse(read_text(source), source=str(source))
+
+
+def parse(text, source="<spec>"):
+    """Check the TOML ``text`` of a spec and build a :class:`Spec`."""
+    try:
+        document = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{source}: not valid TOML: {error}") from None
+    only_keys(document, TOP_KEYS, "")
+    for needed in ("network", "loss", "parameters", "data"):
+        _table(document, needed, needed)
+
+    architecture, reduction = _architecture(document)
+    parameters = _parameters(document["parameters"], architecture)
+    x, y = _data(document["data"], architecture)
+    training = _table(document, "training", "training", required=False)
+    only_keys(training, TRAINING_KEYS, "training")
+
+    learning_rate = number(training.get("learning_rate", Decimal("0.1")), "training.learning_rate")
+    if learning_rate <= 0:
+        raise SpecError(f"training.learning_rate: expected a positive number, got {learning_rate}")
+    update_biases = training.get("update_biases", True)
+    if not isinstance(update_biases, bool):
+        raise SpecError(f"training.update_biases: expected true or false, got {update_biases!r}")
+    mode = _choice(training.get("mode", "sample"), MODES, "training.mode")
+    sample = _integer(training.get("sample", 1), "training.sample", 1, len(x))
+    steps = _integer(training.get("steps", 1), "training.steps", 1, MAX_STEPS)
+    _check_targets(architecture, y)
+    return Spec(
+        title=_text(document.get("title", "Backpropagation, step by step"), "title"),
+        description=_text(document.get("description", ""), "description"),
+        architecture=architecture,
+        reduction=reduction,
+        parameters=parameters,
+        x=x,
+        y=y,
+        learning_rate=learning_rate,
+        update_biases=update_biases,
+        mode=mode,
+        sample=sample,
+        steps=steps,
+        source=source,
+    )
+
+
+def _architecture(document):
+    network = document["network"]
+    only_keys(network, NETWORK_KEYS, "network")
+    inputs = _integer(_required(network, "inputs", "network"), "network.inputs", 1, MAX_UNITS)
+    bias = _choice(network.get("bias", "per-neuron"), BIAS_LAYOUTS, "network.bias")
+    raw_layers = _required(network, "layers", "network")
+    if not isinstance(raw_layers, list) or not raw_layers:
+        raise SpecError("network.layers: expected a non-empty list of { units = ..., activation = ... } tables")
+    if len(raw_layers) > MAX_LAYERS:
+        raise SpecError(f"network.layers: at most {MAX_LAYERS} layers, got {len(raw_layers)}")
+    layers = []
+    for number_, raw in enumerate(raw_layers, start=1):
+        key = f"network.layers[{number_}]"
+        if not isinstance(raw, dict):
+            raise SpecError(f"{key}: expected a table like {{ units = 2, activation = \"sigmoid\" }}, got {raw!r}")
+        only_keys(raw, LAYER_KEYS, key)
+        units = _integer(_required(raw, "units", key), f"{key}.units", 1, MAX_UNITS)
+        activation = activations.from_spec(_required(raw, "activation", key), key=f"{key}.activation")
+        if activation.vector and number_ != len(raw_layers):
+            raise SpecError(f"{key}.activation: softmax is only allowed on the output layer (layer {len(raw_layers)})")
+        layers.append(Layer(units, activation))
+
+    loss_table = document["loss"]
+    only_keys(loss_table, LOSS_KEYS, "loss")
+    kind = _choice(_required(loss_table, "kind", "loss"), losses.KINDS, "loss.kind")
+    reduction = _choice(loss_table.get("reduction", "sum"), REDUCTIONS, "loss.reduction")
+    output = layers[-1].activation
+    if kind == "squared_error":
+        factor = number(loss_table.get("factor", Decimal("0.5")), "loss.factor")
+        if factor <= 0:
+            raise SpecError(f"loss.factor: expected a positive number, got {factor}")
+        loss = losses.squared_error(factor)
+    else:
+        if "factor" in loss_table:
+            raise SpecError(f"loss.factor: only squared_error takes a factor, not {kind}")
+        if kind == "cross_entropy" and not output.vector:
+            raise SpecError(f"loss.kind: cross_entropy needs a softmax output layer, got {output.name!r}; use bce for sigmoid outputs")
+        if kind == "bce" and output.name not in ("sigmoid",) and output.name in activations.NAMES:
+            raise SpecError(f"loss.kind: bce needs outputs in (0, 1), i.e. a sigmoid output layer, got {output.name!r}")
+        loss = losses.BCE if kind == "bce" else losses.CROSS_ENTROPY
+    return Architecture(inputs, tuple(layers), bias, loss), reduction
+
+
+def _parameters(table, architecture):
+    expected = {}
+    below = architecture.inputs
+    for index, layer in enumerate(architecture.layers, start=1):
+        expected[f"W{index}"] = (layer.units, below)
+        if architecture.bias == "per-neuron":
+            expected[f"b{index}"] = (layer.units,)
+        elif architecture.bias == "per-layer":
+            expected[f"b{index}"] = ()
+        below = layer.units
+    for name in table:
+        if name not in expected:
+            if name.startswith("b") and architecture.bias == "none":
+                raise SpecError(f"parameters.{name}: network.bias is \"none\", so no bias may be given")
+            raise SpecError(f"parameters.{name}: unknown parameter{suggest(name, expected)}; expected {', '.join(expected)}")
+    values = {}
+    for name, shape in expected.items():
+        if name not in table:
+            raise SpecError(f"parameters.{name}: missing; expected {_describe(shape)}")
+        values[name] = _array(table[name], shape, f"parameters.{name}")
+    return values
+
+
+def _data(table, architecture):
+    only_keys(table, DATA_KEYS, "data")
+    x = _rows(_required(table, "x", "data"), architecture.inputs, "data.x")
+    y = _rows(_required(table, "y", "data"), architecture.outputs, "data.y")
+    if len(x) != len(y):
+        raise SpecError(f"data.y: expected one row per row of data.x ({len(x)}), got {len(y)}")
+    return x, y
+
+
+def _check_targets(architecture, y):
+    kind = architecture.loss.kind
+    if kind in ("bce", "cross_entropy"):
+        for row, values in enumerate(y, start=1):
+            if any(not 0 <= v <= 1 for v in values):
+                raise SpecError(f"data.y[{row}]: {kind} needs targets between 0 and 1, got {[float(v) for v in values]}")
+    if kind == "cross_entropy":
+        for row, values in enumerate(y, start=1):
+            if abs(sum(values) - 1) > Decimal("1e-9"):
+                raise SpecError(f"data.y[{row}]: cross_entropy needs targets that sum to 1 (e.g. one-hot), got sum {float(sum(values))}")
+
+
+def _rows(value, width, key):
+    if not isinstance(value, list) or not value:
+        raise SpecError(f"{key}: expected a non-empty list of rows, one per sample")
+    if width == 1 and all(not isinstance(v, list) for v in value):
+        value = [[v] for v in value]
+    return tuple(tuple(_array(row, (width,), f"{key}[{i}]")) for i, row in enumerate(value, start=1))
+
+
+def _array(value, shape, key):
+    if not shape:
+        if isinstance(value, list):
+            raise SpecError(f"{key}: expected a single number (one bias shared by the layer), got a list")
+        return number(value, key)
+    if not isinstance(value, list):
+        raise SpecError(f"{key}: expected {_describe(shape)}, got {value!r}")
+    if len(value) != shape[0]:
+        raise SpecError(f"{key}: expected {_describe(shape)}, got {len(value)} {'rows' if len(shape) > 1 else 'numbers'}")
+    return [_array(item, shape[1:], f"{key}[{i}]") for i, item in enumerate(value, start=1)]
+
+
+def _describe(shape):
+    if not shape:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a list of {shape[0]} number{'s' if shape[0] != 1 else ''}"
+    return f"{shape[0]} row{'s' if shape[0] != 1 else ''} of {shape[1]} number{'s' if shape[1] != 1 else ''}"
+
+
+def _table(document, name, key, required=True):
+    value = document.get(name, None if required else {})
+    if value is None:
+        raise SpecError(f"{key}: missing table [{name}]")
+    if not isinstance(value, dict):
+        raise SpecError(f"{key}: expected a table [{name}], got {value!r}")
+    return value
+
+
+def _required(table, name, key):
+    if name not in table:
+        raise SpecError(f"{key}.{name}: missing")
+    return table[name]
+
+
+def _choice(value, choices, key):
+    if value not in choices:
+        raise SpecError(f"{key}: unknown value {value!r}{suggest(value, choices)}; expected one of {', '.join(choices)}")
+    return value
+
+
+def _integer(value, key, low, high):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {value!r}")
+    if not low <= value <= high:
+        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {value}")
+    return value
+
+
+def _text(value, key):
+    if not isinstance(value, str) or len(value) > 300:
+        raise SpecError(f"{key}: expected a text of at most 300 characters")
+    return value
