@@ -1,0 +1,94 @@
+"""Plain-text tables of a training run, for the terminal."""
+
+import numpy as np
+
+
+def table(header, rows):
+    """Align ``rows`` under ``header``: first column left, the others right."""
+    cells = [header, *rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def number(value, decimals):
+    """``value`` with ``decimals`` decimals, in scientific notation when that would show only zeros."""
+    value = float(value)
+    if value != 0 and abs(value) < 0.5 * 10.0**-decimals or abs(value) >= 1e9:
+        return f"{value:.{max(decimals - 2, 2)}e}"
+    text = f"{value:.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-") and float(text) == 0 else text
+
+
+def unit_name(prefix, l, j):
+    return f"{prefix}{l}_{j + 1}"
+
+
+def parameter_name(name, index):
+    return name + ("[" + ",".join(str(i + 1) for i in index) + "]" if index else "")
+
+
+def result_tables(result, decimals=6):
+    """Every number of a training run as text tables: forward pass, backward pass, update, loss change."""
+    spec = result.spec
+    arch = spec.architecture
+    before = result.before
+    f = lambda v: number(v, decimals)  # noqa: E731
+    depth = arch.depth
+    widths = "-".join(str(w) for w in arch.widths())
+    acts = "/".join(layer.activation.name for layer in arch.layers)
+    rows = spec.rows
+    step = f"sample {spec.sample}" if spec.mode == "sample" else f"batch of {len(rows)} samples"
+    out = [
+        spec.title,
+        f"network {widths} ({acts}), loss {arch.loss.label} ({spec.reduction} over samples), bias {arch.bias}"
+        + ("" if spec.update_biases else " (frozen)"),
+        f"training: {step}, learning rate {spec.learning_rate}, {spec.steps} step{'s' if spec.steps > 1 else ''}",
+        "",
+        "Forward pass with the starting parameters",
+    ]
+    header = ["sample"] + [f"x_{k + 1}" for k in range(arch.inputs)]
+    for l in range(1, depth + 1):
+        header += [unit_name("z", l, j) for j in range(arch.widths()[l])]
+        header += [unit_name("a", l, j) for j in range(arch.widths()[l])]
+    header += [f"y_{j + 1}" for j in range(arch.outputs)] + ["loss"]
+    body = []
+    for s in range(len(before.y)):
+        row = [str(s + 1) + ("*" if s in rows else "")] + [f(v) for v in before.a[0][s]]
+        for l in range(1, depth + 1):
+            row += [f(v) for v in before.z[l][s]] + [f(v) for v in before.a[l][s]]
+        body.append(row + [f(v) for v in before.y[s]] + [f(before.loss_sample[s])])
+    out += [table(header, body), f"(* = used in the training step)  loss over all samples ({spec.reduction}): {f(result.loss_total)}", ""]
+
+    out.append("Backward pass: dL/da, f'(z) and delta = dL/dz of every unit, per training sample")
+    header = ["unit"] + [f"{name} s{s + 1}" for s in rows[:4] for name in ("dL/da", "f'(z)", "delta")]
+    body = []
+    for l in range(depth, 0, -1):
+        for j in range(arch.widths()[l]):
+            cells = [unit_name("a", l, j)]
+            for s in rows[:4]:
+                cells += [f(before.grad_a[l][s, j]), f(before.fprime[l][s, j]), f(before.delta[l][s, j])]
+            body.append(cells)
+    out.append(table(header, body))
+    if len(rows) > 4:
+        out.append(f"(first 4 of {len(rows)} samples shown)")
+    out.append("")
+
+    out.append(f"Gradients and update (learning rate {spec.learning_rate})")
+    body = []
+    for name, value in spec.numeric_parameters().items():
+        grad, new = result.gradients[name], result.updated[name]
+        for index in np.ndindex(value.shape):
+            body.append([parameter_name(name, index), f(value[index]), f(grad[index]), f(new[index])])
+    out.append(table(["parameter", "old", "gradient", "new"], body))
+    out += [
+        "",
+        f"loss of the step before: {f(result.loss)}  after: {f(result.loss_after)}  "
+        f"change: {result.loss_change_percent:+.2f}%",
+    ]
+    return "\n".join(out)
