@@ -1,0 +1,76 @@
+"""Engine against the independent oracle (tests/oracle.py) and finite differences, on many random networks."""
+
+import numpy as np
+import pytest
+from networks import near_kink, random_case
+from oracle import finite_differences
+
+from symbackprop import load, parse, train
+from symbackprop.spec import bundled_examples
+
+CASES = range(80)
+TOLERANCE = 1e-10
+
+
+def _close(actual, expected, tolerance=TOLERANCE):
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    assert actual.shape == expected.shape
+    assert np.max(np.abs(actual - expected), initial=0.0) <= tolerance * max(1.0, np.max(np.abs(expected), initial=0))
+
+
+@pytest.mark.parametrize("seed", CASES)
+def test_gradients_and_update_match_oracle(seed):
+    text, net, plain = random_case(seed)
+    result = train(parse(text))
+    params, X, Y, rows = plain["params"], plain["x"], plain["y"], plain["rows"]
+    expected = net.gradients(params, X, Y, rows, plain["reduction"])
+    assert set(result.gradients) == set(expected)
+    for name in expected:
+        _close(result.gradients[name], expected[name])
+    _close(result.loss, net.loss(params, X, Y, rows, plain["reduction"]))
+    updated = net.train(params, X, Y, rows, plain["reduction"], plain["learning_rate"], plain["steps"], plain["update_biases"])
+    for name in updated:
+        _close(result.updated[name], updated[name])
+    _close(result.loss_after, net.loss(updated, X, Y, rows, plain["reduction"]))
+    for s in range(len(X)):
+        grads, deltas, zs, outs = net.sample_gradients(params, X[s], Y[s])
+        for l in range(1, len(net.acts) + 1):
+            _close(result.before.z[l][s], zs[l])
+            _close(result.before.a[l][s], outs[l])
+            _close(result.before.delta[l][s], deltas[l])
+        per_sample = result.before.per_sample_gradients()
+        for name in grads:
+            _close(per_sample[name][s], grads[name])
+
+
+@pytest.mark.parametrize("seed", CASES)
+def test_gradients_match_finite_differences(seed):
+    text, net, plain = random_case(seed)
+    if near_kink(net, plain):
+        pytest.skip("a ReLU unit sits within 0.01 of its kink, where finite differences do not apply")
+    result = train(parse(text))
+    X, Y, rows = plain["x"], plain["y"], plain["rows"]
+    numeric = finite_differences(lambda p: net.loss(p, X, Y, rows, plain["reduction"]), plain["params"])
+    for name in numeric:
+        _close(result.gradients[name], numeric[name])
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+def test_bundled_examples_match_oracle(name):
+    spec = load(name)
+    result = train(spec)
+    acts = [
+        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)}) if layer.activation.name == "A" else (layer.activation.name, {})
+        for layer in spec.architecture.layers
+    ]
+    from oracle import Net
+
+    net = Net(acts, spec.architecture.loss.kind, spec.architecture.bias, float(spec.architecture.loss.factor))
+    X, Y = spec.numeric_data()
+    params = spec.numeric_parameters()
+    expected = net.gradients(params, X, Y, spec.rows, spec.reduction)
+    for key in expected:
+        _close(result.gradients[key], expected[key], 1e-12)
+    updated = net.train(params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), spec.steps, spec.update_biases)
+    for key in updated:
+        _close(result.updated[key], updated[key], 1e-12)
