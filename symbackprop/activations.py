@@ -9,8 +9,8 @@ derivation, the numeric evaluation and the documents all read the same entry.
 a*(1 - a)
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -142,7 +142,10 @@ def from_spec(value, *, key):
             return BUILT_IN[value]
         if value == "leaky_relu":
             return leaky_relu(0.01)
-        raise SpecError(f"{key}: unknown activation {value!r}{suggest(value, NAMES)}; expected one of {', '.join(NAMES)} or a custom table")
+        raise SpecError(
+            f"{key}: unknown activation {value!r}{suggest(value, NAMES)}; "
+            f"expected one of {', '.join(NAMES)} or a custom table"
+        )
     if not isinstance(value, dict):
         raise SpecError(f"{key}: expected an activation name or an inline table, got {value!r}")
     name = value.get("name")
@@ -160,4 +163,3 @@ def from_spec(value, *, key):
         if needed not in value:
             raise SpecError(f"{key}: a custom activation needs '{needed}' (name, variable, expression)")
     return custom(name, value["variable"], value["expression"], key=key)
-

@@ -9,7 +9,9 @@ from .errors import SpecError
 
 def suggest(word, choices):
     """A ' (did you mean ...?)' hint naming the closest valid choice, or ''."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    choices = [str(c) for c in choices]
+    same_letters = [c for c in choices if c.lower() == str(word).lower()]
+    close = same_letters or difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -129,7 +129,9 @@ def _output_deltas(net):
         if activation.vector:
             # Softmax: da_k/dz_j = a_k (1[k = j] - a_j), so every output feeds every delta.
             raw = sp.Add(*[grad_a[k] * a[k] * ((1 if k == j else 0) - a[j]) for k in range(len(a))])
-            closed, assumption = _cancel_with_target_sum(raw, a[j] - y[j], y) if loss.targets_sum_to_one else (raw, None)
+            closed, assumption = (
+                _cancel_with_target_sum(raw, a[j] - y[j], y) if loss.targets_sum_to_one else (raw, None)
+            )
             yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), None, raw, closed, assumption)
         else:
             fprime = activation.derivative(z[j], a[j])

@@ -86,7 +86,9 @@ class Evaluator:
         self.bias = arch.bias
         self.layers = arch.layers
         self.forward = [act.activation.numeric_forward() for act in arch.layers]
-        self.fprime = [None if layer.activation.vector else layer.activation.numeric_derivative() for layer in arch.layers]
+        self.fprime = [
+            None if layer.activation.vector else layer.activation.numeric_derivative() for layer in arch.layers
+        ]
         L = arch.depth
         arguments = [*net.a[L], *net.z[L], *net.y]
         output = derivation.deltas[L]

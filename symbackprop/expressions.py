@@ -54,10 +54,7 @@ _OPERATORS = {
 def check_identifier(name, *, key):
     """Return ``name`` if it is a short plain identifier (letters then letters or digits)."""
     if not isinstance(name, str) or not IDENTIFIER.match(name):
-        raise SpecError(
-            f"{key}: expected a short name of letters and digits starting with a letter, "
-            f"got {_show(name)}"
-        )
+        raise SpecError(f"{key}: expected a short name of letters and digits starting with a letter, got {_show(name)}")
     return name
 
 

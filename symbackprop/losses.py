@@ -9,8 +9,8 @@ A loss here is the loss of one sample, summed over the output units; the spec's
 (a - y)**2/2
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy as sp

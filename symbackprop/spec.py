@@ -156,7 +156,7 @@ def _architecture(document):
     for number_, raw in enumerate(raw_layers, start=1):
         key = f"network.layers[{number_}]"
         if not isinstance(raw, dict):
-            raise SpecError(f"{key}: expected a table like {{ units = 2, activation = \"sigmoid\" }}, got {raw!r}")
+            raise SpecError(f'{key}: expected a table like {{ units = 2, activation = "sigmoid" }}, got {raw!r}')
         only_keys(raw, LAYER_KEYS, key)
         units = _integer(_required(raw, "units", key), f"{key}.units", 1, MAX_UNITS)
         activation = activations.from_spec(_required(raw, "activation", key), key=f"{key}.activation")
@@ -178,7 +178,10 @@ def _architecture(document):
         if "factor" in loss_table:
             raise SpecError(f"loss.factor: only squared_error takes a factor, not {kind}")
         if kind == "cross_entropy" and not output.vector:
-            raise SpecError(f"loss.kind: cross_entropy needs a softmax output layer, got {output.name!r}; use bce for sigmoid outputs")
+            raise SpecError(
+                f"loss.kind: cross_entropy needs a softmax output layer, got {output.name!r}; "
+                "use bce for sigmoid outputs"
+            )
         if kind == "bce" and output.name not in ("sigmoid",) and output.name in activations.NAMES:
             raise SpecError(f"loss.kind: bce needs outputs in (0, 1), i.e. a sigmoid output layer, got {output.name!r}")
         loss = losses.BCE if kind == "bce" else losses.CROSS_ENTROPY
@@ -198,8 +201,10 @@ def _parameters(table, architecture):
     for name in table:
         if name not in expected:
             if name.startswith("b") and architecture.bias == "none":
-                raise SpecError(f"parameters.{name}: network.bias is \"none\", so no bias may be given")
-            raise SpecError(f"parameters.{name}: unknown parameter{suggest(name, expected)}; expected {', '.join(expected)}")
+                raise SpecError(f'parameters.{name}: network.bias is "none", so no bias may be given')
+            raise SpecError(
+                f"parameters.{name}: unknown parameter{suggest(name, expected)}; expected {', '.join(expected)}"
+            )
     values = {}
     for name, shape in expected.items():
         if name not in table:
@@ -222,11 +227,16 @@ def _check_targets(architecture, y):
     if kind in ("bce", "cross_entropy"):
         for row, values in enumerate(y, start=1):
             if any(not 0 <= v <= 1 for v in values):
-                raise SpecError(f"data.y[{row}]: {kind} needs targets between 0 and 1, got {[float(v) for v in values]}")
+                raise SpecError(
+                    f"data.y[{row}]: {kind} needs targets between 0 and 1, got {[float(v) for v in values]}"
+                )
     if kind == "cross_entropy":
         for row, values in enumerate(y, start=1):
             if abs(sum(values) - 1) > Decimal("1e-9"):
-                raise SpecError(f"data.y[{row}]: cross_entropy needs targets that sum to 1 (e.g. one-hot), got sum {float(sum(values))}")
+                raise SpecError(
+                    f"data.y[{row}]: cross_entropy needs targets that sum to 1 (e.g. one-hot), "
+                    f"got sum {float(sum(values))}"
+                )
 
 
 def _rows(value, width, key):
@@ -245,7 +255,9 @@ def _array(value, shape, key):
     if not isinstance(value, list):
         raise SpecError(f"{key}: expected {_describe(shape)}, got {value!r}")
     if len(value) != shape[0]:
-        raise SpecError(f"{key}: expected {_describe(shape)}, got {len(value)} {'rows' if len(shape) > 1 else 'numbers'}")
+        raise SpecError(
+            f"{key}: expected {_describe(shape)}, got {len(value)} {'rows' if len(shape) > 1 else 'numbers'}"
+        )
     return [_array(item, shape[1:], f"{key}[{i}]") for i, item in enumerate(value, start=1)]
 
 
@@ -274,7 +286,9 @@ def _required(table, name, key):
 
 def _choice(value, choices, key):
     if value not in choices:
-        raise SpecError(f"{key}: unknown value {value!r}{suggest(value, choices)}; expected one of {', '.join(choices)}")
+        raise SpecError(
+            f"{key}: unknown value {value!r}{suggest(value, choices)}; expected one of {', '.join(choices)}"
+        )
     return value
 
 

@@ -63,7 +63,11 @@ def result_tables(result, decimals=6):
         for l in range(1, depth + 1):
             row += [f(v) for v in before.z[l][s]] + [f(v) for v in before.a[l][s]]
         body.append(row + [f(v) for v in before.y[s]] + [f(before.loss_sample[s])])
-    out += [table(header, body), f"(* = used in the training step)  loss over all samples ({spec.reduction}): {f(result.loss_total)}", ""]
+    out += [
+        table(header, body),
+        f"(* = used in the training step)  loss over all samples ({spec.reduction}): {f(result.loss_total)}",
+        "",
+    ]
 
     out.append("Backward pass: dL/da, f'(z) and delta = dL/dz of every unit, per training sample")
     header = ["unit"] + [f"{name} s{s + 1}" for s in rows[:4] for name in ("dL/da", "f'(z)", "delta")]

@@ -1,7 +1,6 @@
 """Random small networks for the tests, written out as spec TOML text plus the oracle's description."""
 
 import numpy as np
-
 from oracle import Net
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "custom"]

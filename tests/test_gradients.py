@@ -28,7 +28,9 @@ def test_gradients_and_update_match_oracle(seed):
     for name in expected:
         _close(result.gradients[name], expected[name])
     _close(result.loss, net.loss(params, X, Y, rows, plain["reduction"]))
-    updated = net.train(params, X, Y, rows, plain["reduction"], plain["learning_rate"], plain["steps"], plain["update_biases"])
+    updated = net.train(
+        params, X, Y, rows, plain["reduction"], plain["learning_rate"], plain["steps"], plain["update_biases"]
+    )
     for name in updated:
         _close(result.updated[name], updated[name])
     _close(result.loss_after, net.loss(updated, X, Y, rows, plain["reduction"]))
@@ -60,7 +62,9 @@ def test_bundled_examples_match_oracle(name):
     spec = load(name)
     result = train(spec)
     acts = [
-        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)}) if layer.activation.name == "A" else (layer.activation.name, {})
+        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
+        if layer.activation.name == "A"
+        else (layer.activation.name, {})
         for layer in spec.architecture.layers
     ]
     from oracle import Net
@@ -71,6 +75,8 @@ def test_bundled_examples_match_oracle(name):
     expected = net.gradients(params, X, Y, spec.rows, spec.reduction)
     for key in expected:
         _close(result.gradients[key], expected[key], 1e-12)
-    updated = net.train(params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), spec.steps, spec.update_biases)
+    updated = net.train(
+        params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), spec.steps, spec.update_biases
+    )
     for key in updated:
         _close(result.updated[key], updated[key], 1e-12)

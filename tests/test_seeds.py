@@ -99,7 +99,12 @@ def _figures():
         slips = {(s["quantity"], tuple(s["index"]), s["printed"]): s for s in data.get("slip", [])}
         for figure in data["figure"]:
             key = (figure["quantity"], tuple(figure["index"]), figure["printed"])
-            yield pytest.param(data["example"], figure, slips.get(key), id=f"{data['example']}:{figure['quantity']}{list(figure['index'])}={figure['printed']}")
+            yield pytest.param(
+                data["example"],
+                figure,
+                slips.get(key),
+                id=f"{data['example']}:{figure['quantity']}{list(figure['index'])}={figure['printed']}",
+            )
 
 
 _results = {}
@@ -121,7 +126,9 @@ def test_printed_figure(example, figure, slip):
     else:
         assert abs(value - printed) > tolerance, f"listed as a slip, but {figure['printed']} is right: {value!r}"
         correct = slip["correct"]
-        assert abs(value - float(correct)) <= _unit(correct) * (1 + 1e-9), f"slip's correct value {correct}, engine {value!r}"
+        assert abs(value - float(correct)) <= _unit(correct) * (1 + 1e-9), (
+            f"slip's correct value {correct}, engine {value!r}"
+        )
 
 
 def test_every_example_has_figures_and_a_spec():
@@ -135,7 +142,9 @@ def test_every_example_has_figures_and_a_spec():
 
 def test_every_slip_is_listed_in_the_docs():
     doc = DOCS.read_text(encoding="utf-8")
-    rows = {tuple(cell.strip() for cell in line.strip("|").split("|")) for line in doc.splitlines() if line.startswith("|")}
+    rows = {
+        tuple(cell.strip() for cell in line.strip("|").split("|")) for line in doc.splitlines() if line.startswith("|")
+    }
     for path in FILES:
         data = _load(path)
         for slip in data.get("slip", []):
