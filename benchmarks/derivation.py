@@ -1,0 +1,79 @@
+"""Derivation cost against network size: symbolic chain rule, then NumPy compilation, per architecture.
+
+Prints one table. Each row derives a fresh architecture (the cache is cleared),
+then builds its evaluator (lambdify) and checks one batch against a plain NumPy
+backprop written here, so a fast but wrong engine cannot pass unnoticed.
+
+    python benchmarks/derivation.py
+"""
+
+import platform
+import time
+
+import numpy as np
+
+from symbackprop import activations, losses
+from symbackprop.derivation import derive
+from symbackprop.evaluation import Evaluator
+from symbackprop.network import Architecture, Layer
+
+SIZES = [(2, 2, 1), (4, 8, 8, 2), (8, 16, 16, 4), (16, 32, 32, 8), (32, 64, 64, 10)]
+
+
+def architecture(sizes):
+    hidden = [Layer(width, activations.SIGMOID) for width in sizes[1:-1]]
+    return Architecture(sizes[0], (*hidden, Layer(sizes[-1], activations.SOFTMAX)), "per-neuron", losses.CROSS_ENTROPY)
+
+
+def numpy_backprop(params, x, y, depth):
+    a = [x]
+    for l in range(1, depth + 1):
+        z = a[-1] @ params[f"W{l}"].T + params[f"b{l}"]
+        if l < depth:
+            a.append(1 / (1 + np.exp(-z)))
+        else:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            a.append(e / e.sum(axis=1, keepdims=True))
+    delta = a[-1] - y
+    grads = {}
+    for l in range(depth, 0, -1):
+        grads[f"W{l}"] = delta.T @ a[l - 1]
+        if l > 1:
+            delta = (delta @ params[f"W{l}"]) * a[l - 1] * (1 - a[l - 1])
+    return grads
+
+
+def main():
+    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
+    print(f"{'network':<14}{'parameters':>11}{'derive s':>10}{'lambdify s':>12}{'total s':>9}{'s / 1k params':>15}{'max error':>11}")
+    rng = np.random.default_rng(0)
+    for sizes in SIZES:
+        arch = architecture(sizes)
+        derive.cache_clear()
+        start = time.perf_counter()
+        derivation = derive(arch)
+        derived = time.perf_counter()
+        evaluator = Evaluator(derivation)
+        compiled = time.perf_counter()
+        params = {}
+        for l in range(1, len(sizes)):
+            params[f"W{l}"] = rng.normal(0, 0.5, (sizes[l], sizes[l - 1]))
+            params[f"b{l}"] = rng.normal(0, 0.5, sizes[l])
+        x = rng.normal(0, 1, (64, sizes[0]))
+        y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 64)]
+        trace = evaluator.trace(params, x, y)
+        engine = trace.gradients(list(range(64)), "sum")
+        reference = numpy_backprop(params, x, y, len(sizes) - 1)
+        error = max(float(np.max(np.abs(engine[k] - reference[k]))) for k in reference)
+        count = arch.parameter_count()
+        total = compiled - start
+        name = "-".join(map(str, sizes))
+        print(
+            f"{name:<14}{count:>11}{derived - start:>10.3f}{compiled - derived:>12.3f}{total:>9.3f}"
+            f"{1000 * total / count:>15.3f}{error:>11.1e}"
+        )
+        assert error < 1e-10, error
+
+
+if __name__ == "__main__":
+    main()
