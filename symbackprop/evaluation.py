@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .derivation import derive
+from .errors import SpecError
 
 
 @dataclass
@@ -96,7 +97,14 @@ class Evaluator:
         self._output_grad_a = sp.lambdify(arguments, [d.grad_a for d in output], "numpy", cse=True)
 
     def trace(self, parameters, x, y):
-        """Run the forward and the backward pass of ``parameters`` on every row of ``x`` and ``y``."""
+        """Run the forward and the backward pass of ``parameters`` on every row of ``x`` and ``y``.
+
+        Overflow is not warned about here: :func:`train` refuses non-finite results with a clear error.
+        """
+        with np.errstate(all="ignore"):
+            return self._trace(parameters, x, y)
+
+    def _trace(self, parameters, x, y):
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         depth = len(self.layers)
@@ -113,8 +121,7 @@ class Evaluator:
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
         columns = [*a[-1].T, *z[-1].T, *y.T]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            grad_a[depth] = _stack(self._output_grad_a(*columns), x.shape[0])
+        grad_a[depth] = _stack(self._output_grad_a(*columns), x.shape[0])
         delta[depth] = _stack(self._output_delta(*columns), x.shape[0])
         fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
@@ -194,4 +201,18 @@ def train(spec):
         trace = compiled.trace(parameters, x, y)
     result.after = trace
     result.loss_after = trace.loss(rows, spec.reduction)
+    _check_finite(result)
     return result
+
+
+def _check_finite(result):
+    """Refuse a run whose numbers overflowed, naming the first quantity that did."""
+    named = [("the loss", result.loss), ("the loss after the update", result.loss_after)]
+    named += [(f"the gradient of {k}", v) for k, v in result.gradients.items()]
+    named += [(f"the updated {k}", v) for k, v in result.updated.items()]
+    for what, value in named:
+        if not np.all(np.isfinite(value)):
+            raise SpecError(
+                f"training: {what} is not finite (overflow or a log of 0 or less); "
+                "use smaller parameters, inputs or learning_rate, or an activation that suits the loss"
+            )
