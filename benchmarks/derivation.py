@@ -45,7 +45,10 @@ def numpy_backprop(params, x, y, depth):
 
 def main():
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
-    print(f"{'network':<14}{'parameters':>11}{'derive s':>10}{'lambdify s':>12}{'total s':>9}{'s / 1k params':>15}{'max error':>11}")
+    print(
+        f"{'network':<14}{'parameters':>11}{'derive s':>10}{'lambdify s':>12}"
+        f"{'total s':>9}{'s / 1k params':>15}{'max error':>11}"
+    )
     rng = np.random.default_rng(0)
     for sizes in SIZES:
         arch = architecture(sizes)
