@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, losses, notation
 from .checks import number, only_keys, suggest
 from .errors import SpecError
 from .network import Architecture, Layer
@@ -28,12 +28,12 @@ MAX_UNITS = 512
 MAX_LAYERS = 16
 MAX_STEPS = 10_000
 
-TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training"}
+TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation"}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
 LAYER_KEYS = {"units", "activation"}
 LOSS_KEYS = {"kind", "factor", "reduction"}
 DATA_KEYS = {"x", "y"}
-TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps"}
+TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps", "verify"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class Spec:
     mode: str
     sample: int
     steps: int
+    verify: bool
+    notation: object
     source: str
 
     def numeric_parameters(self):
@@ -124,6 +126,10 @@ def parse(text, source="<spec>"):
     mode = _choice(training.get("mode", "sample"), MODES, "training.mode")
     sample = _integer(training.get("sample", 1), "training.sample", 1, len(x))
     steps = _integer(training.get("steps", 1), "training.steps", 1, MAX_STEPS)
+    verify = training.get("verify", False)
+    if not isinstance(verify, bool):
+        raise SpecError(f"training.verify: expected true or false, got {verify!r}")
+    names = _table(document, "notation", "notation", required=False)
     _check_targets(architecture, y)
     return Spec(
         title=_text(document.get("title", "Backpropagation, step by step"), "title"),
@@ -138,6 +144,8 @@ def parse(text, source="<spec>"):
         mode=mode,
         sample=sample,
         steps=steps,
+        verify=verify,
+        notation=notation.from_spec(names, architecture),
         source=source,
     )
 

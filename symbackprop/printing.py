@@ -1,0 +1,86 @@
+"""LaTeX for the documents: SymPy's printer with the document's notation and number format.
+
+:class:`NotationPrinter` subclasses SymPy's LaTeX printer in the places where
+our documents differ: symbols print under the names of the chosen notation,
+partial derivatives always print as ∂-fractions, and :class:`Shown` numbers
+print rounded to the document's decimals (with parentheses when negative, so
+that a substituted formula such as ``0.5 \\cdot (-3)`` reads right).
+
+>>> import sympy
+>>> w, x = sympy.symbols("w x")
+>>> show(w * x, {w: 0.15, x: -3.0}, decimals=2)
+'0.15 \\\\cdot \\\\left(-3\\\\right)'
+"""
+
+import math
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+
+def number_text(value, decimals):
+    """``value`` rounded for display; scientific notation when the decimals would show only zeros."""
+    value = float(value)
+    if not math.isfinite(value):
+        return r"\infty" if value > 0 else (r"-\infty" if value < 0 else r"\mathrm{NaN}")
+    if value != 0 and (abs(value) < 0.5 * 10.0**-decimals or abs(value) >= 1e7):
+        mantissa, exponent = f"{value:.{max(decimals - 1, 2)}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class Shown(sp.AtomicExpr):
+    """A number as a document shows it: its value, printed rounded."""
+
+    is_commutative = True
+    is_number = False
+
+    def __new__(cls, value, decimals):
+        obj = super().__new__(cls)
+        obj.value = float(value)
+        obj.decimals = decimals
+        return obj
+
+    def _hashable_content(self):
+        return (self.value, self.decimals)
+
+    def _latex(self, printer):
+        text = number_text(self.value, self.decimals)
+        return rf"\left({text}\right)" if text.startswith("-") else text
+
+
+class NotationPrinter(LatexPrinter):
+    """SymPy's LaTeX printer, with symbol names from a notation and ∂-fractions for derivatives."""
+
+    def __init__(self, names, **settings):
+        super().__init__(settings)
+        self.names = names
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = self.names.get(expr)
+        return name if name is not None else super()._print_Symbol(expr, style)
+
+    def _print_Derivative(self, expr):
+        ((variable, _count),) = expr.variable_count
+        return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
+
+
+def latex(expr, names=None, **settings):
+    """``expr`` in LaTeX under the symbol ``names`` (a dict from symbols to LaTeX names)."""
+    return NotationPrinter(names or {}, **settings).doprint(expr)
+
+
+def show(expr, values, decimals, names=None):
+    """``expr`` with each symbol in ``values`` replaced by its number, nothing evaluated."""
+    with sp.evaluate(False):
+        substituted = expr.xreplace({symbol: Shown(value, decimals) for symbol, value in values.items()})
+    return latex(substituted, names, order="none", mul_symbol="dot")
+
+
+def partial(numerator, denominator, names):
+    """∂numerator/∂denominator as LaTeX, both given as symbols."""
+    return latex(sp.Derivative(numerator, denominator, evaluate=False), names)
