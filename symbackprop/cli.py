@@ -1,14 +1,18 @@
-"""The ``symbackprop`` command line: ``grad`` prints a training step, ``examples`` lists bundled specs."""
+"""The ``symbackprop`` command line: ``grad`` prints a training step, ``render`` writes its worked solution,
+``examples`` lists the bundled specs."""
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from . import spec as specs
+from .document import build
 from .errors import SpecError
 from .evaluation import train
+from .render import FORMATS, compile_pdf, render, write_atomically
 from .tables import result_tables
 
 
@@ -25,6 +29,12 @@ def _parser():
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
     commands.add_parser("examples", help="list the bundled example specs")
+    render = commands.add_parser("render", help="write the worked solution of a spec as LaTeX or Markdown")
+    render.add_argument("spec", nargs="?", default=specs.DEFAULT_EXAMPLE, help="spec file or bundled example name")
+    render.add_argument("--format", default="markdown", help="latex or markdown (default markdown)")
+    render.add_argument("-o", "--output", help="file to write (default: standard output)")
+    render.add_argument("--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file")
+    render.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
     return parser
 
 
@@ -36,6 +46,8 @@ def main(argv=None):
             for name in specs.bundled_examples():
                 print(f"{name}  {specs.load(name).description}")
             return 0
+        if arguments.command == "render":
+            return _render(arguments)
         if not 0 <= arguments.decimals <= 15:
             raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
         result = train(specs.load(arguments.spec))
@@ -47,6 +59,26 @@ def main(argv=None):
     except SpecError as error:
         print(f"symbackprop: error: {error}", file=sys.stderr)
         return 2
+
+
+def _render(arguments):
+    if arguments.pdf and (arguments.format != "latex" or not arguments.output):
+        raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
+    text = render_spec(arguments.spec, arguments.format, arguments.template_dir)
+    if arguments.output is None:
+        sys.stdout.write(text)
+        return 0
+    write_atomically(arguments.output, text)
+    if arguments.pdf:
+        compile_pdf(text, Path(arguments.output).with_suffix(".pdf"))
+    return 0
+
+
+def render_spec(source, fmt, template_dir=None):
+    """The worked solution of the spec at ``source`` as text in ``fmt``."""
+    if fmt not in FORMATS:
+        raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return render(build(train(specs.load(source))), fmt, template_dir)
 
 
 def as_json(result):

@@ -140,6 +140,9 @@ def write_atomically(path, data):
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -169,6 +172,8 @@ def compile_pdf(tex_text, pdf_path):
             capture_output=True,
             text=True,
             timeout=300,
+            # A fixed date makes the PDF byte-for-byte reproducible, so output/ can be checked for staleness.
+            env={**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"},
         )
         if done.returncode != 0:
             log = (

@@ -1,0 +1,35 @@
+"""Regenerate ``output/``: the Markdown, LaTeX and PDF worked solution of every bundled example.
+
+python -m symbackprop.outputs [FOLDER] [--no-pdf]
+"""
+
+import sys
+from pathlib import Path
+
+from .cli import render_spec
+from .render import SUFFIXES, compile_pdf, write_atomically
+from .spec import bundled_examples
+
+DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "output"
+
+
+def regenerate(folder=DEFAULT_FOLDER, pdf=True):
+    """Write every bundled example's documents into ``folder``; return the paths written."""
+    folder = Path(folder)
+    written = []
+    for name in bundled_examples():
+        for fmt, suffix in SUFFIXES.items():
+            text = render_spec(name, fmt)
+            path = folder / f"{name}{suffix}"
+            write_atomically(path, text)
+            written.append(path)
+            if fmt == "latex" and pdf:
+                compile_pdf(text, path.with_suffix(".pdf"))
+                written.append(path.with_suffix(".pdf"))
+    return written
+
+
+if __name__ == "__main__":
+    arguments = [a for a in sys.argv[1:] if a != "--no-pdf"]
+    for path in regenerate(arguments[0] if arguments else DEFAULT_FOLDER, pdf="--no-pdf" not in sys.argv):
+        print(path)

@@ -1,0 +1,270 @@
+"""Worked-solution documents: golden files, numbers from the engine, escaping, LaTeX compilation, KaTeX."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from oracle import Net
+
+from symbackprop import bundled_examples, load, parse
+from symbackprop.cli import main, render_spec
+from symbackprop.printing import number_text
+from symbackprop.render import SUFFIXES, compile_pdf, latex_escape, markdown_escape
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "output"
+REGENERATE = "python -m symbackprop.outputs"
+KATEX = Path(os.environ.get("SYMBACKPROP_NODE_MODULES", Path.home() / ".cache/symbackprop-node/node_modules"))
+HAS_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+HAS_KATEX = shutil.which("node") is not None and (KATEX / "katex").is_dir()
+needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed (.ci/run installs them)")
+needs_katex = pytest.mark.skipif(not HAS_KATEX, reason="node and katex not installed (.ci/run installs them)")
+CASES = [(name, fmt) for name in bundled_examples() for fmt in SUFFIXES]
+
+
+@pytest.mark.parametrize(("name", "fmt"), CASES)
+def test_output_folder_is_current(name, fmt):
+    path = OUTPUT / f"{name}{SUFFIXES[fmt]}"
+    assert path.exists(), f"{path} is missing: run `{REGENERATE}`"
+    assert render_spec(name, fmt) == path.read_text(encoding="utf-8"), f"{path} is stale: run `{REGENERATE}`"
+
+
+def _update_rows(markdown):
+    section = markdown.split("## Update", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| $")]
+    return [[cell.strip().strip("$") for cell in row.strip("|").split("|")] for row in rows]
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+def test_update_table_shows_the_oracle_numbers_rounded(name):
+    spec = load(name)
+    arch = spec.architecture
+    acts = [
+        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
+        if l.activation.name == "A"
+        else (l.activation.name, {})
+        for l in arch.layers
+    ]
+    net = Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+    X, Y = spec.numeric_data()
+    params = spec.numeric_parameters()
+    gradients = net.gradients(params, X, Y, spec.rows, spec.reduction)
+    new = net.train(params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), 1, spec.update_biases)
+    expected = []
+    for pname, value in params.items():
+        for index in np.ndindex(value.shape):
+            frozen = pname[0] == "b" and not spec.update_biases
+            shown = [number_text(v, spec.notation.decimals) for v in (value[index], gradients[pname][index])]
+            expected.append(shown + ["frozen" if frozen else number_text(new[pname][index], spec.notation.decimals)])
+    rows = _update_rows(render_spec(name, "markdown"))
+    assert [row[1:] for row in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        ("bce_sigmoid_2_2_1", [r"z^{(1)}_{1}", r"\hat{y}", r"W^{(2)}_{12}", r"\delta^{(1)}_{2}"]),
+        (
+            "squared_error_2_2_2",
+            [r"\mathrm{sum}_{h1}", r"\mathrm{output}_{o2}", "i_{1}", "E_{\\mathrm{total}}", r"\partial w_{3}"],
+        ),
+        (
+            "squared_error_2_2_1_shared_bias",
+            [r"\mathrm{net}_{h_{1}}", r"\mathrm{out}_{o_{1}}", "w_{6}", "b_{h}", "t_{1}"],
+        ),
+        ("regression_2_2_1_linear_output", ["v_{2}", "w_{21}", "b_{3}", r"\alpha"]),
+        ("custom_activation_2_2_1", ["u_{3}", "z_{2}", "y^{*}", "w_{31}", r"\lambda"]),
+    ],
+)
+def test_each_example_is_written_in_its_own_notation(name, names):
+    text = render_spec(name, "markdown")
+    for symbol in names:
+        assert symbol in text
+
+
+def test_seed_001_numbers_its_first_layer_weights_down_the_columns():
+    text = render_spec("squared_error_2_2_2", "markdown")
+    # w_3 carries i_2 into h1 in that example, so its gradient is delta_h1 times i_2.
+    assert re.search(r"\\frac\{\\partial E_\{\\mathrm\{total\}\}\}\{\\partial w_\{3\}\}.*\\delta_\{h1\} i_\{2\}", text)
+
+
+HOSTILE_TITLE = (
+    r"Notes \input{/etc/passwd} \immediate\write18{touch pwned} ^^5c % & # $ {braces} _ ~ <script>alert(1)</script>"
+)
+
+
+def _spec_with_title(title):
+    base = (ROOT / "symbackprop" / "examples" / "regression_2_2_1_linear_output.toml").read_text(encoding="utf-8")
+    lines = [line for line in base.splitlines() if not line.startswith(("title", "description"))]
+    return "title = " + json.dumps(title) + "\n" + "\n".join(lines) + "\n"
+
+
+def test_markdown_escapes_user_text():
+    from symbackprop.document import build
+    from symbackprop.evaluation import train
+    from symbackprop.render import render
+
+    text = render(build(train(parse(_spec_with_title(HOSTILE_TITLE)))), "markdown")
+    title = text.splitlines()[0]
+    assert "<script>" not in text and "&lt;script&gt;" in title
+    assert r"\$" in title and r"\_" in title
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("a&b", r"a\&b"),
+        ("50%", r"50\%"),
+        ("x^2", r"x\textasciicircum{}2"),
+        ("\\input", r"\textbackslash{}input"),
+        ("{}", r"\{\}"),
+        ("a_b#", r"a\_b\#"),
+    ],
+)
+def test_latex_escape_is_one_pass(raw, escaped):
+    assert latex_escape(raw) == escaped
+
+
+def test_markdown_escape_neutralises_html_and_markup():
+    assert markdown_escape("<b>*x*</b> & $y$") == r"&lt;b&gt;\*x\*&lt;/b&gt; &amp; \$y\$"
+
+
+@needs_tex
+def test_hostile_title_compiles_and_shows_literally(tmp_path):
+    from symbackprop.document import build
+    from symbackprop.evaluation import train
+    from symbackprop.render import render
+
+    monkey_dir = tmp_path / "work"
+    monkey_dir.mkdir()
+    tex = render(build(train(parse(_spec_with_title(HOSTILE_TITLE)))), "latex")
+    compile_pdf(tex, tmp_path / "hostile.pdf")
+    shown = subprocess.run(["pdftotext", str(tmp_path / "hostile.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "input{/etc/passwd}" in shown and "write18{touch pwned}" in shown and "<script>" in shown
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+@needs_tex
+@pytest.mark.parametrize("name", bundled_examples())
+def test_every_latex_document_compiles_to_the_pdf_in_output(name, tmp_path):
+    compile_pdf(render_spec(name, "latex"), tmp_path / f"{name}.pdf")
+    assert (tmp_path / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    # Compare what the pages say rather than bytes, which differ between TeX versions.
+    assert _pdf_text(tmp_path / f"{name}.pdf") == _pdf_text(OUTPUT / f"{name}.pdf"), (
+        f"output/{name}.pdf is stale: run `{REGENERATE}`"
+    )
+
+
+def _pdf_text(path):
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _math_spans(markdown):
+    spans = [{"tex": m.group(1).strip(), "display": True} for m in re.finditer(r"\$\$\n(.*?)\n\$\$", markdown, re.S)]
+    without_display = re.sub(r"\$\$\n.*?\n\$\$", "", markdown, flags=re.S)
+    without_code = re.sub(r"```.*?```", "", without_display, flags=re.S)
+    spans += [
+        {"tex": m.group(1), "display": False} for m in re.finditer(r"(?<![\\$])\$([^$\n]+?)(?<!\\)\$", without_code)
+    ]
+    return spans
+
+
+@needs_katex
+@pytest.mark.parametrize("name", bundled_examples())
+def test_every_markdown_math_span_renders_with_katex(name):
+    spans = _math_spans(render_spec(name, "markdown"))
+    assert len(spans) > 50
+    done = subprocess.run(
+        ["node", str(ROOT / "tests" / "katex_check.js")],
+        input=json.dumps(spans),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_PATH": str(KATEX)},
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_user_template_folder_takes_precedence(tmp_path, capsys):
+    (tmp_path / "document.md.j2").write_text(
+        "custom: {{ doc.title | escape }} with {{ doc.sections | length }} sections\n", encoding="utf-8"
+    )
+    assert main(["render", "bce_sigmoid_2_2_1", "--template-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("custom: 2-2-1 sigmoid classifier") and "sections" in out
+
+
+def test_render_writes_the_file_atomically(tmp_path, capsys):
+    target = tmp_path / "doc.md"
+    assert main(["render", "squared_error_2_2_2", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == render_spec("squared_error_2_2_2", "markdown")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.md"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["render", "--format", "html"], "--format: unknown format 'html'"),
+        (["render", "-o", "/no/such/folder/doc.md"], "-o: folder /no/such/folder does not exist"),
+        (["render", "--pdf"], "--pdf: needs --format latex and -o PATH"),
+        (["render", "--template-dir", "/no/such/templates"], "--template-dir: /no/such/templates is not a folder"),
+    ],
+)
+def test_render_errors_are_one_line_and_write_nothing(argv, fragment, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pdf_without_tex_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["render", "--format", "latex", "-o", str(tmp_path / "doc.tex"), "--pdf"]) == 2
+    assert "no TeX engine found" in capsys.readouterr().err
+
+
+def test_unwritable_target_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "taken").mkdir()
+    assert main(["render", "-o", str(tmp_path / "taken")]) == 2
+    assert "-o: cannot write" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_documents_render_from_an_installed_wheel(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    (wheel,) = wheels.glob("symbackprop-*.whl")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [str(python), "-c", "import symbackprop, sys; print(symbackprop.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert str(venv) in done.stdout, done.stdout + done.stderr
+    for fmt in ("markdown", "latex"):
+        rendered = subprocess.run(
+            [str(python), "-m", "symbackprop", "render", "custom_activation_2_2_1", "--format", fmt],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert rendered.returncode == 0, rendered.stderr
+        assert rendered.stdout == render_spec("custom_activation_2_2_1", fmt)
