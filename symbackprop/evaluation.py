@@ -54,6 +54,10 @@ class Trace:
 
     def gradients(self, rows, reduction):
         """The gradient of :meth:`loss` for every parameter, shaped like the parameter."""
+        with np.errstate(all="ignore"):
+            return self._gradients(rows, reduction)
+
+    def _gradients(self, rows, reduction):
         scale = 1.0 / len(rows) if reduction == "mean" else 1.0
         result = {}
         for l in range(1, len(self.delta)):

@@ -1,11 +1,24 @@
-"""Random small networks for the tests, written out as spec TOML text plus the oracle's description."""
+"""Small networks for the tests, written out as spec TOML text together with the oracle's description.
+
+A case is described by plain choices (:func:`make_case`), drawn either from a
+seeded NumPy generator (:func:`random_case`) or by Hypothesis (see
+test_properties.py), so both kinds of test exercise the same builder.
+"""
+
+import math
 
 import numpy as np
 from oracle import Net
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "custom"]
-CUSTOM = {"name": "A", "variable": "t", "expression": "t/2 + t**3/30"}
-CUSTOM_SCALAR = (lambda z: z / 2 + z**3 / 30, lambda z: 0.5 + z**2 / 10)
+OUTPUTS = {
+    "squared_error": ["sigmoid", "tanh", "linear", "softmax", "softplus", "relu", "leaky_relu", "custom"],
+    "bce": ["sigmoid"],
+    "cross_entropy": ["softmax"],
+}
+CUSTOM = {"name": "A", "variable": "t", "expression": "tanh(t)/2 + t/4"}
+CUSTOM_SCALAR = (lambda z: math.tanh(z) / 2 + z / 4, lambda z: (1 - math.tanh(z) ** 2) / 2 + 0.25)
+SLOPE = 0.1
 
 
 def _toml_value(value):
@@ -22,82 +35,114 @@ def _toml_value(value):
     return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
 
 
-def _activation_entry(name, slope):
+def _activation_entry(name):
     if name == "leaky_relu":
-        return {"name": "leaky_relu", "slope": slope}, ("leaky_relu", {"slope": slope})
+        return {"name": "leaky_relu", "slope": SLOPE}, ("leaky_relu", {"slope": SLOPE})
     if name == "custom":
         return dict(CUSTOM), ("custom", {"custom": CUSTOM_SCALAR})
     return name, (name, {})
 
 
-def random_case(seed):
-    """A random network, its parameters, data and training settings: (spec text, oracle Net, plain values)."""
-    rng = np.random.default_rng(seed)
-    depth = int(rng.integers(1, 4))
-    inputs = int(rng.integers(1, 4))
-    widths = [int(rng.integers(1, 5)) for _ in range(depth - 1)]
-    loss = str(rng.choice(["squared_error", "bce", "cross_entropy"]))
-    if loss == "bce":
-        outputs, out_act = int(rng.integers(1, 3)), "sigmoid"
-    elif loss == "cross_entropy":
-        outputs, out_act = int(rng.integers(2, 4)), "softmax"
-    else:
-        outputs = int(rng.integers(1, 4))
-        out_act = str(rng.choice(["sigmoid", "tanh", "linear", "softmax", "softplus"]))
-    bias = str(rng.choice(["per-neuron", "per-layer", "none"]))
-    factor = float(rng.choice([0.5, 1.0, 0.25]))
-    slope = 0.1
+def make_case(c):
+    """Spec text, oracle Net and plain values for the choices ``c``.
+
+    ``c`` holds: inputs, widths (hidden), outputs, hidden (activation names),
+    output (activation), loss, bias, factor, params (name -> array), x, y,
+    learning_rate, update_biases, mode, sample, steps, reduction.
+    """
     layer_entries, oracle_acts = [], []
-    for width in widths:
-        entry, oracle = _activation_entry(str(rng.choice(HIDDEN)), slope)
+    for width, name in zip(c["widths"], c["hidden"]):
+        entry, oracle = _activation_entry(name)
         layer_entries.append({"units": width, "activation": entry})
         oracle_acts.append(oracle)
-    layer_entries.append({"units": outputs, "activation": out_act})
-    oracle_acts.append((out_act, {}))
+    entry, oracle = _activation_entry(c["output"])
+    layer_entries.append({"units": c["outputs"], "activation": entry})
+    oracle_acts.append(oracle)
+    settings = {key: c[key] for key in ("learning_rate", "update_biases", "mode", "sample", "steps")}
+    lines = [
+        'title = "generated network"',
+        "",
+        "[network]",
+        f"inputs = {c['inputs']}",
+        f'bias = "{c["bias"]}"',
+        "layers = [",
+    ]
+    lines += [f"  {_toml_value(entry)}," for entry in layer_entries]
+    lines += ["]", "", "[loss]", f'kind = "{c["loss"]}"', f'reduction = "{c["reduction"]}"']
+    if c["loss"] == "squared_error":
+        lines.append(f"factor = {c['factor']}")
+    lines += ["", "[parameters]"] + [f"{name} = {_toml_value(value)}" for name, value in c["params"].items()]
+    lines += ["", "[data]", f"x = {_toml_value(c['x'])}", f"y = {_toml_value(c['y'])}", "", "[training]"]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in settings.items()]
+    samples = len(c["x"])
+    rows = [c["sample"] - 1] if c["mode"] == "sample" else list(range(samples))
+    plain = {
+        "params": c["params"],
+        "x": np.asarray(c["x"]),
+        "y": np.asarray(c["y"]),
+        "rows": rows,
+        "reduction": c["reduction"],
+        **settings,
+    }
+    return "\n".join(lines) + "\n", Net(oracle_acts, c["loss"], c["bias"], c["factor"]), plain
 
-    samples = int(rng.integers(1, 6))
-    sizes = [inputs, *widths, outputs]
+
+def parameters(sizes, bias, normal):
+    """Parameters for layer sizes ``sizes`` drawn by ``normal(scale, shape)``, rounded to 6 decimals."""
     params = {}
-    for l in range(1, depth + 1):
-        params[f"W{l}"] = rng.normal(0, 0.8, (sizes[l], sizes[l - 1])).round(6)
+    for l in range(1, len(sizes)):
+        params[f"W{l}"] = np.round(normal(0.8, (sizes[l], sizes[l - 1])), 6)
         if bias == "per-neuron":
-            params[f"b{l}"] = rng.normal(0, 0.5, sizes[l]).round(6)
+            params[f"b{l}"] = np.round(normal(0.5, (sizes[l],)), 6)
         elif bias == "per-layer":
-            params[f"b{l}"] = np.array(round(float(rng.normal(0, 0.5)), 6))
-    x = rng.normal(0, 1, (samples, inputs)).round(6)
+            params[f"b{l}"] = np.array(round(float(normal(0.5, ())), 6))
+    return params
+
+
+def targets(loss, outputs, samples, pick):
+    """Targets that suit the loss: one-hot for cross-entropy, 0/1 for BCE, reals otherwise."""
     if loss == "cross_entropy":
-        y = np.eye(outputs)[rng.integers(0, outputs, samples)]
-    elif loss == "bce":
-        y = rng.integers(0, 2, (samples, outputs)).astype(float)
-    else:
-        y = rng.normal(0, 1, (samples, outputs)).round(6)
-    settings = {
+        return np.eye(outputs)[[pick(outputs) for _ in range(samples)]]
+    if loss == "bce":
+        return np.array([[float(pick(2)) for _ in range(outputs)] for _ in range(samples)])
+    return None
+
+
+def random_case(seed, max_depth=3):
+    """A random case from a seeded generator."""
+    rng = np.random.default_rng(seed)
+    depth = int(rng.integers(1, max_depth + 1))
+    loss = str(rng.choice(list(OUTPUTS)))
+    outputs = int(rng.integers(2, 4)) if loss == "cross_entropy" else int(rng.integers(1, 4))
+    c = {
+        "inputs": int(rng.integers(1, 4)),
+        "widths": [int(rng.integers(1, 5)) for _ in range(depth - 1)],
+        "outputs": outputs,
+        "loss": loss,
+        "output": str(rng.choice(OUTPUTS[loss])),
+        "bias": str(rng.choice(["per-neuron", "per-layer", "none"])),
+        "factor": float(rng.choice([0.5, 1.0, 0.25])),
         "learning_rate": float(rng.choice([0.1, 0.5, 1.0])),
         "update_biases": bool(rng.integers(0, 2)),
         "mode": str(rng.choice(["sample", "batch"])),
-        "sample": int(rng.integers(1, samples + 1)),
         "steps": int(rng.integers(1, 4)),
+        "reduction": str(rng.choice(["sum", "mean"])),
     }
-    reduction = str(rng.choice(["sum", "mean"]))
-
-    lines = ['title = "random network"', "", "[network]", f"inputs = {inputs}", f'bias = "{bias}"', "layers = ["]
-    lines += [f"  {_toml_value(entry)}," for entry in layer_entries]
-    lines += ["]", "", "[loss]", f'kind = "{loss}"', f'reduction = "{reduction}"']
-    if loss == "squared_error":
-        lines.append(f"factor = {factor}")
-    lines += ["", "[parameters]"] + [f"{name} = {_toml_value(value)}" for name, value in params.items()]
-    lines += ["", "[data]", f"x = {_toml_value(x)}", f"y = {_toml_value(y)}", "", "[training]"]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in settings.items()]
-    rows = [settings["sample"] - 1] if settings["mode"] == "sample" else list(range(samples))
-    plain = {"params": params, "x": x, "y": y, "rows": rows, "reduction": reduction, **settings}
-    return "\n".join(lines) + "\n", Net(oracle_acts, loss, bias, factor), plain
+    c["hidden"] = [str(rng.choice(HIDDEN)) for _ in c["widths"]]
+    samples = int(rng.integers(1, 6))
+    c["sample"] = int(rng.integers(1, samples + 1))
+    c["params"] = parameters([c["inputs"], *c["widths"], outputs], c["bias"], lambda s, shape: rng.normal(0, s, shape))
+    c["x"] = np.round(rng.normal(0, 1, (samples, c["inputs"])), 6)
+    y = targets(loss, outputs, samples, lambda n: int(rng.integers(0, n)))
+    c["y"] = y if y is not None else np.round(rng.normal(0, 1, (samples, outputs)), 6)
+    return make_case(c)
 
 
-def near_kink(net, plain, margin=1e-2):
-    """True when some ReLU-like unit's pre-activation is within ``margin`` of 0 (finite differences break there)."""
+def near_kink(net, params, X, margin=1e-2):
+    """True when a ReLU-like unit's pre-activation is within ``margin`` of 0 for some sample."""
     kinked = {l for l, (name, _) in enumerate(net.acts, start=1) if name in ("relu", "leaky_relu")}
-    for s in range(len(plain["x"])):
-        zs, _ = net.forward(plain["params"], plain["x"][s])
+    for x in X:
+        zs, _ = net.forward(params, x)
         if any(abs(v) < margin for l in kinked for v in zs[l]):
             return True
     return False

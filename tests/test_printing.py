@@ -1,0 +1,71 @@
+"""How numbers and symbols print in documents, and the notes documents add for saturated units."""
+
+import pytest
+import sympy as sp
+
+from symbackprop import parse, train
+from symbackprop.document import build
+from symbackprop.printing import latex, number_text, show
+from symbackprop.render import render
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (0.5, 4, "0.5"),
+        (0.75279, 4, "0.7528"),
+        (-1.91, 4, "-1.91"),
+        (2.0, 4, "2"),
+        (-0.00001, 4, r"-1 \times 10^{-5}"),
+        (1.234e-9, 4, r"1.234 \times 10^{-9}"),
+        (0.00004, 4, r"4 \times 10^{-5}"),
+        (0.00005, 4, "0.0001"),
+        (123456789.0, 4, r"1.235 \times 10^{8}"),
+        (-0.0, 4, "0"),
+        (1e-300, 2, r"1 \times 10^{-300}"),
+    ],
+)
+def test_number_text(value, decimals, text):
+    assert number_text(value, decimals) == text
+
+
+def test_substituted_negative_numbers_are_parenthesised():
+    w, x, b = sp.symbols("w x b")
+    with sp.evaluate(False):
+        expr = sp.Add(sp.Mul(w, x), b)
+    assert show(expr, {w: -0.25, x: 2.0, b: 0.1}, 4) == r"\left(-0.25\right) \cdot 2 + 0.1"
+
+
+def test_notation_names_replace_symbol_names():
+    w = sp.Symbol("W1_1_1")
+    assert latex(2 * w, {w: r"w_{11}"}) == r"2 w_{11}"
+    assert latex(sp.Derivative(sp.Symbol("L"), w, evaluate=False), {w: "v_{1}"}) == r"\frac{\partial L}{\partial v_{1}}"
+
+
+SATURATED = """
+[network]
+inputs = 1
+layers = [{ units = 1, activation = "sigmoid" }, { units = 1, activation = "linear" }]
+[loss]
+kind = "squared_error"
+[parameters]
+W1 = [[900.0]]
+b1 = [0.0]
+W2 = [[1.0]]
+b2 = [0.0]
+[data]
+x = [[1.0]]
+y = [[0.0]]
+"""
+
+
+def test_documents_flag_saturated_units_and_print_tiny_gradients_readably():
+    text = render(build(train(parse(SATURATED))), "markdown")
+    assert "saturated" in text and "nearly vanish" in text
+    assert "nan" not in text.lower().replace("nano", "")
+
+
+def test_documents_flag_a_relu_exactly_at_its_kink():
+    spec = SATURATED.replace('"sigmoid"', '"relu"').replace("W1 = [[900.0]]", "W1 = [[0.0]]")
+    text = render(build(train(parse(spec))), "markdown")
+    assert "kink" in text
