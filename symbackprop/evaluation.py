@@ -23,6 +23,13 @@ from .derivation import derive
 from .errors import SpecError
 
 
+def _select(rows, samples):
+    """An index for ``rows``: a plain slice when they are ``range(samples)`` (no copy, no gather)."""
+    if isinstance(rows, range) and rows == range(samples):
+        return slice(None)
+    return np.asarray(rows)
+
+
 @dataclass
 class Trace:
     """Every number of one forward and backward pass of one parameter set over all samples.
@@ -45,12 +52,16 @@ class Trace:
 
     def contributions(self, l):
         """(samples, units above, units of l): delta[l+1][s, m] * W{l+1}[m, j], the part of dL/da[l]_j through m."""
-        return self.delta[l + 1][:, :, None] * self.parameters[f"W{l + 1}"][None, :, :]
+        return self.delta[l + 1][..., :, :, None] * np.asarray(self.parameters[f"W{l + 1}"])[..., None, :, :]
+
+    def losses(self, rows, reduction):
+        """The loss over ``rows`` (their sum or mean), one per parameter set when there are several."""
+        values = self.loss_sample[..., _select(rows, self.loss_sample.shape[-1])]
+        return values.mean(axis=-1) if reduction == "mean" else values.sum(axis=-1)
 
     def loss(self, rows, reduction):
         """The loss over ``rows``: their sum, or their mean."""
-        values = self.loss_sample[rows]
-        return float(values.mean() if reduction == "mean" else values.sum())
+        return float(self.losses(rows, reduction))
 
     def gradients(self, rows, reduction):
         """The gradient of :meth:`loss` for every parameter, shaped like the parameter."""
@@ -60,24 +71,25 @@ class Trace:
     def _gradients(self, rows, reduction):
         scale = 1.0 / len(rows) if reduction == "mean" else 1.0
         result = {}
+        chosen = _select(rows, self.delta[1].shape[-2])
         for l in range(1, len(self.delta)):
-            delta = self.delta[l][rows]
-            result[f"W{l}"] = scale * (delta.T @ self.a[l - 1][rows])
+            delta = self.delta[l][..., chosen, :]
+            result[f"W{l}"] = scale * (np.swapaxes(delta, -1, -2) @ self.a[l - 1][..., chosen, :])
             if self.bias == "per-neuron":
-                result[f"b{l}"] = scale * delta.sum(axis=0)
+                result[f"b{l}"] = scale * delta.sum(axis=-2)
             elif self.bias == "per-layer":
-                result[f"b{l}"] = np.array(scale * delta.sum())
+                result[f"b{l}"] = np.asarray(scale * delta.sum(axis=(-2, -1)))
         return result
 
     def per_sample_gradients(self):
         """Each sample's own gradient: arrays of shape (samples, *parameter shape)."""
         result = {}
         for l in range(1, len(self.delta)):
-            result[f"W{l}"] = np.einsum("sj,sk->sjk", self.delta[l], self.a[l - 1])
+            result[f"W{l}"] = np.einsum("...sj,...sk->...sjk", self.delta[l], self.a[l - 1])
             if self.bias == "per-neuron":
                 result[f"b{l}"] = self.delta[l].copy()
             elif self.bias == "per-layer":
-                result[f"b{l}"] = self.delta[l].sum(axis=1)
+                result[f"b{l}"] = self.delta[l].sum(axis=-1)
         return result
 
 
@@ -98,25 +110,30 @@ class Evaluator:
         arguments = [*net.a[L], *net.z[L], *net.y]
         output = derivation.deltas[L]
         self._output_delta = sp.lambdify(arguments, [d.closed_form for d in output], "numpy", cse=True)
+        # When every output delta cancelled to a - y, one array subtraction evaluates them all.
+        self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
         self._output_grad_a = sp.lambdify(arguments, [d.grad_a for d in output], "numpy", cse=True)
 
-    def trace(self, parameters, x, y):
+    def trace(self, parameters, x, y, full=True):
         """Run the forward and the backward pass of ``parameters`` on every row of ``x`` and ``y``.
 
+        Arrays may carry leading batch axes: parameters of shape (sets, *shape) and data of shape
+        (sets, samples, width) evaluate many parameter sets at once. With ``full=False`` the
+        output layer's dL/da and f'(z), which only documents show, are not computed.
         Overflow is not warned about here: :func:`train` refuses non-finite results with a clear error.
         """
         with np.errstate(all="ignore"):
-            return self._trace(parameters, x, y)
+            return self._trace(parameters, np.asarray(x, dtype=float), np.asarray(y, dtype=float), full)
 
-    def _trace(self, parameters, x, y):
-        x = np.asarray(x, dtype=float)
-        y = np.asarray(y, dtype=float)
+    def _trace(self, parameters, x, y, full):
         depth = len(self.layers)
         z, a = [None], [x]
         for l in range(1, depth + 1):
-            pre = a[-1] @ parameters[f"W{l}"].T
-            if self.bias != "none":
-                pre = pre + parameters[f"b{l}"]
+            pre = a[-1] @ np.swapaxes(parameters[f"W{l}"], -1, -2)
+            if self.bias == "per-neuron":
+                pre = pre + parameters[f"b{l}"][..., None, :]
+            elif self.bias == "per-layer":
+                pre = pre + np.asarray(parameters[f"b{l}"])[..., None, None]
             z.append(pre)
             a.append(self.forward[l - 1](pre))
         loss_sample = self.derivation.architecture.loss.numeric(z[-1], a[-1], y, self.layers[-1].activation.name)
@@ -124,10 +141,18 @@ class Evaluator:
         grad_a = [None] * (depth + 1)
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
-        columns = [*a[-1].T, *z[-1].T, *y.T]
-        grad_a[depth] = _stack(self._output_grad_a(*columns), x.shape[0])
-        delta[depth] = _stack(self._output_delta(*columns), x.shape[0])
-        fprime[depth] = self._fprime(depth, z[depth], a[depth])
+        columns = [
+            *np.moveaxis(a[-1], -1, 0),
+            *np.moveaxis(z[-1], -1, 0),
+            *np.moveaxis(np.broadcast_to(y, a[-1].shape), -1, 0),
+        ]
+        if self._delta_is_residual:
+            delta[depth] = a[-1] - y
+        else:
+            delta[depth] = _stack(self._output_delta(*columns), a[-1].shape)
+        if full:
+            grad_a[depth] = _stack(self._output_grad_a(*columns), a[-1].shape)
+            fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
             grad_a[l] = delta[l + 1] @ parameters[f"W{l + 1}"]
             fprime[l] = self._fprime(l, z[l], a[l])
@@ -140,8 +165,9 @@ class Evaluator:
         return self.fprime[l - 1](z, a)
 
 
-def _stack(columns, samples):
-    return np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), (samples,)) for c in columns])
+def _stack(columns, shape):
+    """Lambdified per-unit results (arrays or constants) as one array of ``shape``, units last."""
+    return np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape[:-1]) for c in columns], axis=-1)
 
 
 @lru_cache(maxsize=32)
@@ -202,7 +228,7 @@ def train(spec):
         gradients = result.gradients if step == 0 else trace.gradients(rows, spec.reduction)
         parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
         result.history.append(parameters)
-        trace = compiled.trace(parameters, x, y)
+        trace = compiled.trace(parameters, x, y, full=step == spec.steps - 1)
     result.after = trace
     result.loss_after = trace.loss(rows, spec.reduction)
     _check_finite(result)

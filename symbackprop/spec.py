@@ -70,7 +70,7 @@ class Spec:
     @property
     def rows(self):
         """The 0-based sample rows the training step uses."""
-        return [self.sample - 1] if self.mode == "sample" else list(range(len(self.x)))
+        return [self.sample - 1] if self.mode == "sample" else range(len(self.x))
 
 
 def bundled_examples():

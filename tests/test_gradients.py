@@ -80,3 +80,34 @@ def test_bundled_examples_match_oracle(name):
     )
     for key in updated:
         _close(result.updated[key], updated[key], 1e-12)
+
+
+@pytest.mark.parametrize("name", ["bce_sigmoid_2_2_1", "squared_error_2_2_2", "custom_activation_2_2_1"])
+def test_many_parameter_sets_in_one_call_match_the_oracle(name):
+    from oracle import Net
+
+    from symbackprop import evaluator
+
+    spec = load(name)
+    arch = spec.architecture
+    acts = [
+        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
+        if l.activation.name == "A"
+        else (l.activation.name, {})
+        for l in arch.layers
+    ]
+    net = Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+    rng = np.random.default_rng(7)
+    base = spec.numeric_parameters()
+    sets = {k: v + rng.normal(0, 0.3, (50, *v.shape)) for k, v in base.items()}
+    X, Y = spec.numeric_data()
+    rows = list(range(len(X)))
+    trace = evaluator(arch).trace(sets, X, Y)
+    gradients = trace.gradients(rows, "sum")
+    losses = trace.losses(rows, "sum")
+    for i in (0, 17, 49):
+        params = {k: v[i] for k, v in sets.items()}
+        expected = net.gradients(params, X, Y, rows, "sum")
+        for key in expected:
+            _close(gradients[key][i], expected[key])
+        _close(losses[i], net.loss(params, X, Y, rows, "sum"))
