@@ -1,13 +1,18 @@
-"""Derivation cost against network size: symbolic chain rule, then NumPy compilation, per architecture.
+"""Derivation cost against network size: the engine's layer-by-layer chain rule beside the naive way.
 
 Prints one table. Each row derives a fresh architecture (the cache is cleared),
 then builds its evaluator (lambdify) and checks one batch against a plain NumPy
-backprop written here, so a fast but wrong engine cannot pass unnoticed.
+backprop written here, so a fast but wrong engine cannot pass unnoticed. The
+naive way (SymPy diff() of the fully substituted loss for every parameter, then
+lambdify) runs in a child process stopped after CAP seconds; once it has hit
+the cap, larger networks are reported as "> cap" without running it again.
 
-    python benchmarks/derivation.py
+    python benchmarks/derivation.py [CAP_SECONDS]
 """
 
+import multiprocessing
 import platform
+import sys
 import time
 
 import numpy as np
@@ -15,7 +20,7 @@ import numpy as np
 from symbackprop import activations, losses
 from symbackprop.derivation import derive
 from symbackprop.evaluation import Evaluator
-from symbackprop.network import Architecture, Layer
+from symbackprop.network import Architecture, Layer, Network
 
 SIZES = [(2, 2, 1), (4, 8, 8, 2), (8, 16, 16, 4), (16, 32, 32, 8), (32, 64, 64, 10)]
 
@@ -43,12 +48,42 @@ def numpy_backprop(params, x, y, depth):
     return grads
 
 
+def naive(sizes, queue):
+    """Differentiate the fully substituted loss for every parameter, then lambdify: the way that blows up."""
+    import sympy as sp
+
+    start = time.perf_counter()
+    net = Network(architecture(sizes))
+    full = net.substitute_forward(net.loss)
+    parameters = [symbol for symbol, _, _ in net.parameters()]
+    gradients = [sp.diff(full, p) for p in parameters]
+    derived = time.perf_counter()
+    sp.lambdify([*net.x, *net.y, *parameters], gradients, "numpy", cse=True)
+    queue.put((derived - start, time.perf_counter() - derived))
+
+
+def time_naive(sizes, cap):
+    queue = multiprocessing.Queue()
+    child = multiprocessing.Process(target=naive, args=(sizes, queue))
+    child.start()
+    child.join(cap)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return None
+    return sum(queue.get())
+
+
 def main():
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
+    cap = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}; naive cap {cap:g} s"
+    )
     print(
         f"{'network':<14}{'parameters':>11}{'derive s':>10}{'lambdify s':>12}"
-        f"{'total s':>9}{'s / 1k params':>15}{'max error':>11}"
+        f"{'total s':>9}{'s / 1k params':>15}{'naive s':>10}{'naive/engine':>14}{'max error':>11}"
     )
+    capped = False
     rng = np.random.default_rng(0)
     for sizes in SIZES:
         arch = architecture(sizes)
@@ -71,9 +106,13 @@ def main():
         count = arch.parameter_count()
         total = compiled - start
         name = "-".join(map(str, sizes))
+        naive_time = None if capped else time_naive(sizes, cap)
+        capped = naive_time is None
+        naive_text = f"> {cap:g}" if capped else f"{naive_time:.2f}"
+        ratio = f"> {cap / total:.0f}" if capped else f"{naive_time / total:.2f}"
         print(
             f"{name:<14}{count:>11}{derived - start:>10.3f}{compiled - derived:>12.3f}{total:>9.3f}"
-            f"{1000 * total / count:>15.3f}{error:>11.1e}"
+            f"{1000 * total / count:>15.3f}{naive_text:>10}{ratio:>14}{error:>11.1e}"
         )
         assert error < 1e-10, error
 

@@ -9,10 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from . import spec as specs
-from .document import build
 from .errors import SpecError
 from .evaluation import train
-from .render import FORMATS, compile_pdf, render, write_atomically
 from .tables import result_tables
 
 
@@ -29,12 +27,16 @@ def _parser():
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
     commands.add_parser("examples", help="list the bundled example specs")
-    render = commands.add_parser("render", help="write the worked solution of a spec as LaTeX or Markdown")
-    render.add_argument("spec", nargs="?", default=specs.DEFAULT_EXAMPLE, help="spec file or bundled example name")
-    render.add_argument("--format", default="markdown", help="latex or markdown (default markdown)")
-    render.add_argument("-o", "--output", help="file to write (default: standard output)")
-    render.add_argument("--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file")
-    render.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
+    render_command = commands.add_parser("render", help="write the worked solution of a spec as LaTeX or Markdown")
+    render_command.add_argument(
+        "spec", nargs="?", default=specs.DEFAULT_EXAMPLE, help="spec file or bundled example name"
+    )
+    render_command.add_argument("--format", default="markdown", help="latex or markdown (default markdown)")
+    render_command.add_argument("-o", "--output", help="file to write (default: standard output)")
+    render_command.add_argument(
+        "--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file"
+    )
+    render_command.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
     return parser
 
 
@@ -62,6 +64,8 @@ def main(argv=None):
 
 
 def _render(arguments):
+    from .render import compile_pdf, write_atomically
+
     if arguments.pdf and (arguments.format != "latex" or not arguments.output):
         raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
     text = render_spec(arguments.spec, arguments.format, arguments.template_dir)
@@ -76,6 +80,10 @@ def _render(arguments):
 
 def render_spec(source, fmt, template_dir=None):
     """The worked solution of the spec at ``source`` as text in ``fmt``."""
+    # Imported here so that `grad` does not pay for Jinja2 and the document model at start-up.
+    from .document import build
+    from .render import FORMATS, render
+
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return render(build(train(specs.load(source))), fmt, template_dir)
