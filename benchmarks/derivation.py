@@ -16,36 +16,13 @@ import sys
 import time
 
 import numpy as np
+from common import classifier, numpy_backprop
 
-from symbackprop import activations, losses
 from symbackprop.derivation import derive
 from symbackprop.evaluation import Evaluator
-from symbackprop.network import Architecture, Layer, Network
+from symbackprop.network import Network
 
 SIZES = [(2, 2, 1), (4, 8, 8, 2), (8, 16, 16, 4), (16, 32, 32, 8), (32, 64, 64, 10)]
-
-
-def architecture(sizes):
-    hidden = [Layer(width, activations.SIGMOID) for width in sizes[1:-1]]
-    return Architecture(sizes[0], (*hidden, Layer(sizes[-1], activations.SOFTMAX)), "per-neuron", losses.CROSS_ENTROPY)
-
-
-def numpy_backprop(params, x, y, depth):
-    a = [x]
-    for l in range(1, depth + 1):
-        z = a[-1] @ params[f"W{l}"].T + params[f"b{l}"]
-        if l < depth:
-            a.append(1 / (1 + np.exp(-z)))
-        else:
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            a.append(e / e.sum(axis=1, keepdims=True))
-    delta = a[-1] - y
-    grads = {}
-    for l in range(depth, 0, -1):
-        grads[f"W{l}"] = delta.T @ a[l - 1]
-        if l > 1:
-            delta = (delta @ params[f"W{l}"]) * a[l - 1] * (1 - a[l - 1])
-    return grads
 
 
 def naive(sizes, queue):
@@ -53,7 +30,7 @@ def naive(sizes, queue):
     import sympy as sp
 
     start = time.perf_counter()
-    net = Network(architecture(sizes))
+    net = Network(classifier(sizes))
     full = net.substitute_forward(net.loss)
     parameters = [symbol for symbol, _, _ in net.parameters()]
     gradients = [sp.diff(full, p) for p in parameters]
@@ -86,7 +63,7 @@ def main():
     capped = False
     rng = np.random.default_rng(0)
     for sizes in SIZES:
-        arch = architecture(sizes)
+        arch = classifier(sizes)
         derive.cache_clear()
         start = time.perf_counter()
         derivation = derive(arch)
@@ -101,7 +78,7 @@ def main():
         y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 64)]
         trace = evaluator.trace(params, x, y)
         engine = trace.gradients(list(range(64)), "sum")
-        reference = numpy_backprop(params, x, y, len(sizes) - 1)
+        _, reference = numpy_backprop(params, x, y, len(sizes) - 1)
         error = max(float(np.max(np.abs(engine[k] - reference[k]))) for k in reference)
         count = arch.parameter_count()
         total = compiled - start

@@ -67,6 +67,16 @@ def plain(latex_text):
     return text.replace('"', "#quot;")
 
 
+_LATEX_DELIMITERS = {
+    "block_start_string": "((*",
+    "block_end_string": "*))",
+    "variable_start_string": "(((",
+    "variable_end_string": ")))",
+    "comment_start_string": "((=",
+    "comment_end_string": "=))",
+}
+
+
 def _inline(parts, escape, math):
     return "".join(math(content) if kind == "math" else escape(content) for kind, content in parts)
 
@@ -77,34 +87,19 @@ def environment(fmt, template_dir=None):
     built_in = resources.files("symbackprop.templates")
     loaders = [jinja2.FileSystemLoader(folders)] if folders else []
     loaders.append(jinja2.FunctionLoader(lambda name: _built_in_template(built_in, name)))
-    if fmt == "latex":
-        env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            block_start_string="((*",
-            block_end_string="*))",
-            variable_start_string="(((",
-            variable_end_string=")))",
-            comment_start_string="((=",
-            comment_end_string="=))",
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-        )
-        env.filters["escape"] = latex_escape
-        env.filters["inline"] = lambda parts: _inline(parts, latex_escape, lambda m: f"${m}$")
-    else:
-        env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-        )
-        env.filters["escape"] = markdown_escape
-        env.filters["inline"] = lambda parts: _inline(parts, markdown_escape, lambda m: f"${m}$")
+    delimiters = _LATEX_DELIMITERS if fmt == "latex" else {}
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        **delimiters,
+    )
+    escape = latex_escape if fmt == "latex" else markdown_escape
+    env.filters["escape"] = escape
+    env.filters["inline"] = lambda parts: _inline(parts, escape, lambda m: f"${m}$")
     env.filters["plain"] = plain
     return env
 

@@ -146,3 +146,19 @@ def near_kink(net, params, X, margin=1e-2):
         if any(abs(v) < margin for l in kinked for v in zs[l]):
             return True
     return False
+
+
+# The custom activation of the bundled u-z example (A(t) = t/10), as the oracle writes it.
+BUNDLED_CUSTOM = {"A": (lambda z: z / 10, lambda z: 0.1)}
+
+
+def oracle_for(spec):
+    """The oracle network of a loaded spec (bundled examples only need their one custom activation)."""
+    arch = spec.architecture
+    acts = [
+        ("custom", {"custom": BUNDLED_CUSTOM[layer.activation.name]})
+        if layer.activation.name in BUNDLED_CUSTOM
+        else (layer.activation.name, {})
+        for layer in arch.layers
+    ]
+    return Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from networks import oracle_for
 from oracle import Net
 
 from symbackprop import bundled_examples, load
@@ -92,14 +93,7 @@ def test_json_output_matches_the_oracle(name, capsys):
     data = json.loads(out)
     assert set(data) == {"loss", "outputs", "gradients", "updated", "loss_after"}
     spec = load(name)
-    arch = spec.architecture
-    acts = [
-        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
-        if l.activation.name == "A"
-        else (l.activation.name, {})
-        for l in arch.layers
-    ]
-    net = Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+    net = oracle_for(spec)
     X, Y = spec.numeric_data()
     params = spec.numeric_parameters()
     assert set(data["gradients"]) == set(params) == set(data["updated"])

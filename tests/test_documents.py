@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oracle import Net
+from networks import oracle_for
 
 from symbackprop import bundled_examples, load, parse
 from symbackprop.cli import main, render_spec
@@ -44,14 +44,7 @@ def _update_rows(markdown):
 @pytest.mark.parametrize("name", bundled_examples())
 def test_update_table_shows_the_oracle_numbers_rounded(name):
     spec = load(name)
-    arch = spec.architecture
-    acts = [
-        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
-        if l.activation.name == "A"
-        else (l.activation.name, {})
-        for l in arch.layers
-    ]
-    net = Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+    net = oracle_for(spec)
     X, Y = spec.numeric_data()
     params = spec.numeric_parameters()
     gradients = net.gradients(params, X, Y, spec.rows, spec.reduction)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from networks import near_kink, random_case
+from networks import near_kink, oracle_for, random_case
 from oracle import finite_differences
 
 from symbackprop import load, parse, train
@@ -61,15 +61,7 @@ def test_gradients_match_finite_differences(seed):
 def test_bundled_examples_match_oracle(name):
     spec = load(name)
     result = train(spec)
-    acts = [
-        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
-        if layer.activation.name == "A"
-        else (layer.activation.name, {})
-        for layer in spec.architecture.layers
-    ]
-    from oracle import Net
-
-    net = Net(acts, spec.architecture.loss.kind, spec.architecture.bias, float(spec.architecture.loss.factor))
+    net = oracle_for(spec)
     X, Y = spec.numeric_data()
     params = spec.numeric_parameters()
     expected = net.gradients(params, X, Y, spec.rows, spec.reduction)
@@ -84,25 +76,16 @@ def test_bundled_examples_match_oracle(name):
 
 @pytest.mark.parametrize("name", ["bce_sigmoid_2_2_1", "squared_error_2_2_2", "custom_activation_2_2_1"])
 def test_many_parameter_sets_in_one_call_match_the_oracle(name):
-    from oracle import Net
-
     from symbackprop import evaluator
 
     spec = load(name)
-    arch = spec.architecture
-    acts = [
-        ("custom", {"custom": (lambda z: z / 10, lambda z: 0.1)})
-        if l.activation.name == "A"
-        else (l.activation.name, {})
-        for l in arch.layers
-    ]
-    net = Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+    net = oracle_for(spec)
     rng = np.random.default_rng(7)
     base = spec.numeric_parameters()
     sets = {k: v + rng.normal(0, 0.3, (50, *v.shape)) for k, v in base.items()}
     X, Y = spec.numeric_data()
     rows = list(range(len(X)))
-    trace = evaluator(arch).trace(sets, X, Y)
+    trace = evaluator(spec.architecture).trace(sets, X, Y)
     gradients = trace.gradients(rows, "sum")
     losses = trace.losses(rows, "sum")
     for i in (0, 17, 49):
