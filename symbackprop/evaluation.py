@@ -141,23 +141,23 @@ class Evaluator:
         grad_a = [None] * (depth + 1)
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
-        columns = [
-            *np.moveaxis(a[-1], -1, 0),
-            *np.moveaxis(z[-1], -1, 0),
-            *np.moveaxis(np.broadcast_to(y, a[-1].shape), -1, 0),
-        ]
         if self._delta_is_residual:
             delta[depth] = a[-1] - y
         else:
-            delta[depth] = _stack(self._output_delta(*columns), a[-1].shape)
+            delta[depth] = _stack(self._output_delta(*self._columns(a[-1], z[-1], y)), a[-1].shape)
         if full:
-            grad_a[depth] = _stack(self._output_grad_a(*columns), a[-1].shape)
+            grad_a[depth] = _stack(self._output_grad_a(*self._columns(a[-1], z[-1], y)), a[-1].shape)
             fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
             grad_a[l] = delta[l + 1] @ parameters[f"W{l + 1}"]
             fprime[l] = self._fprime(l, z[l], a[l])
             delta[l] = grad_a[l] * fprime[l]
         return Trace(parameters, z, a, y, loss_sample, grad_a, fprime, delta, self.bias)
+
+    @staticmethod
+    def _columns(a, z, y):
+        """The output layer's a, z and y split into one array per unit: the lambdified functions' arguments."""
+        return [*np.moveaxis(a, -1, 0), *np.moveaxis(z, -1, 0), *np.moveaxis(np.broadcast_to(y, a.shape), -1, 0)]
 
     def _fprime(self, l, z, a):
         if self.fprime[l - 1] is None:
