@@ -134,6 +134,10 @@ class _Writer:
     def shown(self, expr, values):
         return Math(show(expr, values, self.decimals, self.names))
 
+    def worked(self, expr, values, value):
+        """The three right-hand sides of a worked line: the formula, the formula with numbers, the result."""
+        return [self.m(expr), self.shown(expr, values), self.num(value)]
+
     def d(self, numerator, denominator):
         return Math(partial(numerator, denominator, self.names))
 
@@ -296,36 +300,20 @@ class _Writer:
             lines = []
             for j in range(self.widths[l]):
                 z_expr = self.z_expression(l, j)
-                lines.append(
-                    [
-                        self.m(self.net.z[l][j]),
-                        self.m(z_expr),
-                        self.shown(z_expr, values),
-                        self.num(values[self.net.z[l][j]]),
-                    ]
-                )
+                lines.append([self.m(self.net.z[l][j]), *self.worked(z_expr, values, values[self.net.z[l][j]])])
             for j in range(self.widths[l]):
                 a_def = self.net.a_definitions[l][j]
                 z_values = {z: values[z] for z in self.net.z[l]}
                 line = [self.m(self.net.a[l][j])]
                 if not self.arch.layers[l - 1].activation.vector:
                     line.append(self.m(self.activation_call(l, j)))
-                line += [self.m(a_def), self.shown(a_def, z_values), self.num(values[self.net.a[l][j]])]
+                line += self.worked(a_def, z_values, values[self.net.a[l][j]])
                 lines.append(line)
             blocks += [text(f"The {role}:"), Equations(lines)]
         loss_value = trace.loss_sample[s]
         blocks += [
             text("The loss of this sample:"),
-            Equations(
-                [
-                    [
-                        Math(self.notation.loss),
-                        self.m(self.net.loss),
-                        self.shown(self.net.loss, values),
-                        self.num(loss_value),
-                    ]
-                ]
-            ),
+            Equations([[Math(self.notation.loss), *self.worked(self.net.loss, values, loss_value)]]),
         ]
         return Section(title, blocks)
 
@@ -379,23 +367,13 @@ class _Writer:
         net, n, L = self.net, self.notation, self.loss_symbol
         blocks = []
         activation = self.arch.layers[l - 1].activation
+        contributions = trace.contributions(l) if l < self.depth else None
         for j in range(self.widths[l]):
             unit = self.derivation.delta(l, j)
             a, z = net.a[l][j], net.z[l][j]
             if l == self.depth:
                 blocks.append(text("How much does the loss change when the output ", Math(n.a[l][j]), " changes?"))
-                blocks.append(
-                    Equations(
-                        [
-                            [
-                                self.d(L, a),
-                                self.m(unit.grad_a),
-                                self.shown(unit.grad_a, values),
-                                self.num(trace.grad_a[l][s, j]),
-                            ]
-                        ]
-                    )
-                )
+                blocks.append(Equations([[self.d(L, a), *self.worked(unit.grad_a, values, trace.grad_a[l][s, j])]]))
             else:
                 blocks.append(
                     text(
@@ -405,19 +383,21 @@ class _Writer:
                         "with one term per unit above: that unit's error signal times the connecting weight.",
                     )
                 )
-                contributions = trace.contributions(l)[s, :, j]
-                total = self.num(trace.grad_a[l][s, j])
                 if len(unit.contributions) == 1:
                     (c,) = unit.contributions
-                    lines = [[self.d(L, a), self.m(c), self.shown(c, values), total]]
+                    lines = [[self.d(L, a), *self.worked(c, values, trace.grad_a[l][s, j])]]
                 else:
-                    lines = [
-                        [self.m(c), self.shown(c, values), self.num(contributions[m])]
-                        for m, c in enumerate(unit.contributions)
-                    ]
+                    lines = [self.worked(c, values, contributions[s, m, j]) for m, c in enumerate(unit.contributions)]
                     with sp.evaluate(False):
-                        added = sp.Add(*[Shown(v, self.decimals) for v in contributions])
-                    lines.append([self.d(L, a), self.m(unit.grad_a), Math(latex(added, order="none")), total])
+                        added = sp.Add(*[Shown(v, self.decimals) for v in contributions[s, :, j]])
+                    lines.append(
+                        [
+                            self.d(L, a),
+                            self.m(unit.grad_a),
+                            Math(latex(added, order="none")),
+                            self.num(trace.grad_a[l][s, j]),
+                        ]
+                    )
                 blocks.append(Equations(lines))
             if unit.fprime is not None:
                 blocks.append(
@@ -487,14 +467,7 @@ class _Writer:
         blocks += [
             text("With the numbers, the short form gives the same value:"),
             Equations(
-                [
-                    [
-                        self.m(unit.symbol),
-                        self.m(unit.closed_form),
-                        self.shown(unit.closed_form, values),
-                        self.num(trace.delta[unit.layer][s, unit.unit]),
-                    ]
-                ]
+                [[self.m(unit.symbol), *self.worked(unit.closed_form, values, trace.delta[unit.layer][s, unit.unit])]]
             ),
         ]
         return blocks
@@ -507,15 +480,8 @@ class _Writer:
             for k in range(self.widths[l - 1]):
                 w, a_below = net.W[l][j, k], net.a[l - 1][k]
                 value = trace.delta[l][s, j] * trace.a[l - 1][s, k]
-                lines.append(
-                    [
-                        self.d(L, w),
-                        Math(self.d(L, net.z[l][j]) + r" \cdot " + self.d(net.z[l][j], w)),
-                        self.m(sp.Mul(delta, a_below, evaluate=False)),
-                        self.shown(sp.Mul(delta, a_below, evaluate=False), values),
-                        self.num(value),
-                    ]
-                )
+                chain = Math(self.d(L, net.z[l][j]) + r" \cdot " + self.d(net.z[l][j], w))
+                lines.append([self.d(L, w), chain, *self.worked(sp.Mul(delta, a_below, evaluate=False), values, value)])
             b = net.b[l]
             if b is not None and not isinstance(b, sp.Symbol):
                 lines.append(
@@ -528,9 +494,7 @@ class _Writer:
                 )
         if isinstance(net.b[l], sp.Symbol):
             total = sp.Add(*net.delta[l], evaluate=False)
-            lines.append(
-                [self.d(L, net.b[l]), self.m(total), self.shown(total, values), self.num(trace.delta[l][s].sum())]
-            )
+            lines.append([self.d(L, net.b[l]), *self.worked(total, values, trace.delta[l][s].sum())])
         blocks = [
             text("Each weight's gradient is the error signal of the unit it feeds times the input it carries:"),
             Equations(lines),
