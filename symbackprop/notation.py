@@ -150,36 +150,32 @@ def build(architecture, profile="layered", decimals=4):
         labels = _layer_names(widths, lambda l, j: f"neuron $N_{{{numbered(l, j)}}}$")
         return Notation(profile, x, y, z, a, delta, W, b, "L", r"\lambda", labels, decimals)
 
-    if profile == "w-v":
-        letters = "wvuqrs"
+    # The one profile left: "w-v".
+    letters = "wvuqrs"
 
-        def hidden(base, l, j):
-            return f"{base}_{{{j + 1}}}" if depth == 2 else f"{base}^{{({l})}}_{{{j + 1}}}"
+    def hidden(base, l, j):
+        return f"{base}_{{{j + 1}}}" if depth == 2 else f"{base}^{{({l})}}_{{{j + 1}}}"
 
-        z = _layer_names(widths, lambda l, j: hidden("z", l, j))
-        a = _layer_names(widths, lambda l, j: hidden("a", l, j))
-        z[depth] = [r"z_{\mathrm{out}}" if single_out else rf"z_{{\mathrm{{out}},{j + 1}}}" for j in range(widths[-1])]
-        a[depth] = [r"\hat{y}" if single_out else rf"\hat{{y}}_{{{j + 1}}}" for j in range(widths[-1])]
-        delta = _layer_names(widths, lambda l, j: rf"\delta_{{{numbered(l, j)}}}")
-        W = [None] + [
+    z = _layer_names(widths, lambda l, j: hidden("z", l, j))
+    a = _layer_names(widths, lambda l, j: hidden("a", l, j))
+    z[depth] = [r"z_{\mathrm{out}}" if single_out else rf"z_{{\mathrm{{out}},{j + 1}}}" for j in range(widths[-1])]
+    a[depth] = [r"\hat{y}" if single_out else rf"\hat{{y}}_{{{j + 1}}}" for j in range(widths[-1])]
+    delta = _layer_names(widths, lambda l, j: rf"\delta_{{{numbered(l, j)}}}")
+    W = [None] + [
+        [
             [
-                [
-                    f"{letters[l - 1]}_{{{k + 1}}}"
-                    if (l == depth and single_out)
-                    else _sub(letters[l - 1], j + 1, k + 1)
-                    for k in range(widths[l - 1])
-                ]
-                for j in range(widths[l])
+                f"{letters[l - 1]}_{{{k + 1}}}" if (l == depth and single_out) else _sub(letters[l - 1], j + 1, k + 1)
+                for k in range(widths[l - 1])
             ]
-            for l in range(1, depth + 1)
+            for j in range(widths[l])
         ]
-        b = _biases(widths, per_layer, no_bias, lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{numbered(l, j)}}}")
-        x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
-        y = ["y"] if single_out else [f"y_{{{j + 1}}}" for j in range(widths[-1])]
-        labels = _layer_names(widths, lambda l, j: "the output" if l == depth else f"hidden unit {j + 1}")
-        return Notation(profile, x, y, z, a, delta, W, b, "L", r"\alpha", labels, decimals)
-
-    raise AssertionError(profile)  # _check_profile let an unknown profile through
+        for l in range(1, depth + 1)
+    ]
+    b = _biases(widths, per_layer, no_bias, lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{numbered(l, j)}}}")
+    x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
+    y = ["y"] if single_out else [f"y_{{{j + 1}}}" for j in range(widths[-1])]
+    labels = _layer_names(widths, lambda l, j: "the output" if l == depth else f"hidden unit {j + 1}")
+    return Notation(profile, x, y, z, a, delta, W, b, "L", r"\alpha", labels, decimals)
 
 
 def _check_profile(profile):
