@@ -7,6 +7,11 @@ derivation's layer rules to arrays holding every sample at once:
 ``z = a_below W^T + b``, ``delta_hidden = (delta_above W_above) * f'(z)``,
 ``dL/dW = delta^T a_below``. Samples are rows everywhere.
 
+Two ways in: :meth:`Evaluator.trace` keeps every number of both passes, for
+documents and tables; :meth:`Evaluator.loss_and_gradients` is the fast path
+for training steps and large batches, which keeps nothing but the gradients
+and can reuse its arrays from one call to the next through a :class:`Workspace`.
+
 >>> from symbackprop import load, train
 >>> result = train(load("bce_sigmoid_2_2_1"))
 >>> round(float(result.before.a[2][0, 0]), 4)
@@ -69,16 +74,13 @@ class Trace:
             return self._gradients(rows, reduction)
 
     def _gradients(self, rows, reduction):
-        scale = 1.0 / len(rows) if reduction == "mean" else 1.0
+        scale = 1.0 / len(rows) if reduction == "mean" else None
         result = {}
         chosen = _select(rows, self.delta[1].shape[-2])
         for l in range(1, len(self.delta)):
-            delta = self.delta[l][..., chosen, :]
-            result[f"W{l}"] = scale * (np.swapaxes(delta, -1, -2) @ self.a[l - 1][..., chosen, :])
-            if self.bias == "per-neuron":
-                result[f"b{l}"] = scale * delta.sum(axis=-2)
-            elif self.bias == "per-layer":
-                result[f"b{l}"] = np.asarray(scale * delta.sum(axis=(-2, -1)))
+            result.update(
+                _layer_gradients(self.bias, l, self.delta[l][..., chosen, :], self.a[l - 1][..., chosen, :], scale)
+            )
         return result
 
     def per_sample_gradients(self):
@@ -114,55 +116,133 @@ class Evaluator:
         self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
         self._output_grad_a = sp.lambdify(arguments, [d.grad_a for d in output], "numpy", cse=True)
 
-    def trace(self, parameters, x, y, full=True):
+    def trace(self, parameters, x, y):
         """Run the forward and the backward pass of ``parameters`` on every row of ``x`` and ``y``.
 
         Arrays may carry leading batch axes: parameters of shape (sets, *shape) and data of shape
-        (sets, samples, width) evaluate many parameter sets at once. With ``full=False`` the
-        output layer's dL/da and f'(z), which only documents show, are not computed.
+        (sets, samples, width) evaluate many parameter sets at once.
         Overflow is not warned about here: :func:`train` refuses non-finite results with a clear error.
         """
         with np.errstate(all="ignore"):
-            return self._trace(parameters, np.asarray(x, dtype=float), np.asarray(y, dtype=float), full)
+            return self._trace(parameters, np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
-    def _trace(self, parameters, x, y, full):
+    def _trace(self, parameters, x, y):
         depth = len(self.layers)
         z, a = [None], [x]
         for l in range(1, depth + 1):
-            pre = a[-1] @ np.swapaxes(parameters[f"W{l}"], -1, -2)
-            if self.bias == "per-neuron":
-                pre = pre + parameters[f"b{l}"][..., None, :]
-            elif self.bias == "per-layer":
-                pre = pre + np.asarray(parameters[f"b{l}"])[..., None, None]
-            z.append(pre)
-            a.append(self.forward[l - 1](pre))
-        loss_sample = self.derivation.architecture.loss.numeric(z[-1], a[-1], y, self.layers[-1].activation.name)
+            z.append(self._pre_activation(parameters, l, a[-1]))
+            a.append(self.forward[l - 1](z[-1]))
+        loss_sample = self._loss(z[-1], a[-1], y)
 
         grad_a = [None] * (depth + 1)
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
-        if self._delta_is_residual:
-            delta[depth] = a[-1] - y
-        else:
-            delta[depth] = _stack(self._output_delta(*self._columns(a[-1], z[-1], y)), a[-1].shape)
-        if full:
-            grad_a[depth] = _stack(self._output_grad_a(*self._columns(a[-1], z[-1], y)), a[-1].shape)
-            fprime[depth] = self._fprime(depth, z[depth], a[depth])
+        delta[depth] = a[-1] - y if self._delta_is_residual else self._output_delta_of(a[-1], z[-1], y)
+        grad_a[depth] = _stack(self._output_grad_a(*self._columns(a[-1], z[-1], y)), a[-1].shape)
+        fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
             grad_a[l] = delta[l + 1] @ parameters[f"W{l + 1}"]
             fprime[l] = self._fprime(l, z[l], a[l])
             delta[l] = grad_a[l] * fprime[l]
         return Trace(parameters, z, a, y, loss_sample, grad_a, fprime, delta, self.bias)
 
+    def loss_and_gradients(self, parameters, x, y, reduction="sum", workspace=None):
+        """The loss over every row of ``x`` and ``y`` (sum or mean) and its gradient for every parameter.
+
+        The same numbers as :meth:`trace` followed by :meth:`Trace.gradients`, without keeping
+        the trace: each intermediate array is written once and then updated in place, in arrays
+        taken from ``workspace``. Pass the same :class:`Workspace` to calls that follow each other
+        (training steps, repeated batches) and they reuse its arrays instead of asking the system
+        for fresh memory. The results never share memory with the workspace. Leading batch axes
+        work as in :meth:`trace`, giving one loss per parameter set.
+        """
+        workspace = Workspace() if workspace is None else workspace
+        with np.errstate(all="ignore"):
+            return self._loss_and_gradients(
+                parameters, np.asarray(x, dtype=float), np.asarray(y, dtype=float), reduction, workspace
+            )
+
+    def _loss_and_gradients(self, parameters, x, y, reduction, workspace):
+        depth = len(self.layers)
+        z, a = [None], [x]
+        for l in range(1, depth + 1):
+            z.append(self._pre_activation(parameters, l, a[-1], workspace))
+            a.append(self.forward[l - 1](z[-1], out=workspace.array(("a", l), z[-1].shape)))
+        losses = self._loss(z[-1], a[-1], y).sum(axis=-1)
+        samples = x.shape[-2]
+        scale = 1.0 / samples if reduction == "mean" else None
+        if self._delta_is_residual:
+            delta = np.subtract(a[-1], y, out=a[-1])
+        else:
+            delta = self._output_delta_of(a[-1], z[-1], y)
+        gradients = {}
+        for l in range(depth, 0, -1):
+            gradients.update(_layer_gradients(self.bias, l, delta, a[l - 1], scale))
+            if l > 1:
+                # a[l-1] is no longer needed once its gradient is taken, nor z[l-1] once f' is: f' overwrites z.
+                delta = np.matmul(delta, parameters[f"W{l}"], out=workspace.array(("delta", l - 1), z[l - 1].shape))
+                delta *= self._fprime(l - 1, z[l - 1], a[l - 1], out=z[l - 1])
+        return (losses * scale if scale else losses)[()], gradients
+
+    def _pre_activation(self, parameters, l, below, workspace=None):
+        """z = a_below W^T + b for layer ``l``, into the workspace's array when one is given."""
+        weights = np.swapaxes(parameters[f"W{l}"], -1, -2)
+        if workspace is None:
+            pre = below @ weights
+        else:
+            shape = (*np.broadcast_shapes(below.shape[:-2], weights.shape[:-2]), below.shape[-2], weights.shape[-1])
+            pre = np.matmul(below, weights, out=workspace.array(("z", l), shape))
+        if self.bias == "per-neuron":
+            pre += np.asarray(parameters[f"b{l}"])[..., None, :]
+        elif self.bias == "per-layer":
+            pre += np.asarray(parameters[f"b{l}"])[..., None, None]
+        return pre
+
+    def _loss(self, z, a, y):
+        return self.derivation.architecture.loss.numeric(z, a, y, self.layers[-1].activation.name)
+
+    def _output_delta_of(self, a, z, y):
+        return _stack(self._output_delta(*self._columns(a, z, y)), a.shape)
+
     @staticmethod
     def _columns(a, z, y):
         """The output layer's a, z and y split into one array per unit: the lambdified functions' arguments."""
         return [*np.moveaxis(a, -1, 0), *np.moveaxis(z, -1, 0), *np.moveaxis(np.broadcast_to(y, a.shape), -1, 0)]
 
-    def _fprime(self, l, z, a):
-        if self.fprime[l - 1] is None:
+    def _fprime(self, l, z, a, out=None):
+        if self.fprime[l - 1] is None:  # softmax, only ever the output layer: its Jacobian's diagonal
             return a * (1 - a)
-        return self.fprime[l - 1](z, a)
+        return self.fprime[l - 1](z, a, out=out)
+
+
+class Workspace:
+    """Arrays that :meth:`Evaluator.loss_and_gradients` reuses from one call to the next.
+
+    One workspace serves one sequence of calls: don't share it between threads.
+    """
+
+    def __init__(self):
+        self._arrays = {}
+
+    def array(self, key, shape):
+        """The array kept under ``key``, made anew only when the shape differs from last time."""
+        found = self._arrays.get(key)
+        if found is None or found.shape != shape:
+            found = self._arrays[key] = np.empty(shape)
+        return found
+
+
+def _layer_gradients(bias, l, delta, below, scale):
+    """dL/dW and dL/db of layer ``l`` from its deltas and the outputs below, each times ``scale`` if given."""
+    parts = {f"W{l}": np.swapaxes(delta, -1, -2) @ below}
+    if bias == "per-neuron":
+        parts[f"b{l}"] = delta.sum(axis=-2)
+    elif bias == "per-layer":
+        parts[f"b{l}"] = np.asarray(delta.sum(axis=(-2, -1)))
+    if scale:
+        for value in parts.values():
+            value *= scale
+    return parts
 
 
 def _stack(columns, shape):
@@ -223,14 +303,15 @@ def train(spec):
     rate = float(spec.learning_rate)
     before = compiled.trace(parameters, x, y)
     result = Result(spec, before, before.loss(rows, spec.reduction), before.gradients(rows, spec.reduction))
-    trace = before
+    gradients, workspace = result.gradients, Workspace()
+    chosen = _select(rows, len(x))
     for step in range(spec.steps):
-        gradients = result.gradients if step == 0 else trace.gradients(rows, spec.reduction)
         parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
         result.history.append(parameters)
-        trace = compiled.trace(parameters, x, y, full=step == spec.steps - 1)
-    result.after = trace
-    result.loss_after = trace.loss(rows, spec.reduction)
+        if step < spec.steps - 1:
+            _, gradients = compiled.loss_and_gradients(parameters, x[chosen], y[chosen], spec.reduction, workspace)
+    result.after = compiled.trace(parameters, x, y)
+    result.loss_after = result.after.loss(rows, spec.reduction)
     _check_finite(result)
     return result
 

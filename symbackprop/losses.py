@@ -69,9 +69,10 @@ BCE = Loss(
 
 
 def _cross_entropy_numeric(z, a, y, activation):
-    # With softmax outputs, -sum y log a = sum y (logsumexp(z) - z): no log of a tiny a.
-    top = z.max(axis=-1, keepdims=True)
-    logsumexp = top + np.log(np.sum(np.exp(z - top), axis=-1, keepdims=True))
+    # With softmax outputs, -sum y log a = sum y (logsumexp(z) - z): no log of a tiny a. The largest
+    # output, at the largest z, is e^0 / sum e^(z - max z), so logsumexp(z) = max z - log(max a): stable
+    # (max a >= 1/units never underflows) and it reuses the softmax's exponentials instead of redoing them.
+    logsumexp = z.max(axis=-1, keepdims=True) - np.log(a.max(axis=-1, keepdims=True))
     return np.sum(y * (logsumexp - z), axis=-1)
 
 

@@ -5,7 +5,8 @@ import pytest
 from networks import near_kink, oracle_for, random_case
 from oracle import finite_differences
 
-from symbackprop import load, parse, train
+from symbackprop import evaluator, load, parse, train
+from symbackprop.evaluation import Workspace
 from symbackprop.spec import bundled_examples
 
 CASES = range(80)
@@ -76,8 +77,6 @@ def test_bundled_examples_match_oracle(name):
 
 @pytest.mark.parametrize("name", ["bce_sigmoid_2_2_1", "squared_error_2_2_2", "custom_activation_2_2_1"])
 def test_many_parameter_sets_in_one_call_match_the_oracle(name):
-    from symbackprop import evaluator
-
     spec = load(name)
     net = oracle_for(spec)
     rng = np.random.default_rng(7)
@@ -85,12 +84,34 @@ def test_many_parameter_sets_in_one_call_match_the_oracle(name):
     sets = {k: v + rng.normal(0, 0.3, (50, *v.shape)) for k, v in base.items()}
     X, Y = spec.numeric_data()
     rows = list(range(len(X)))
-    trace = evaluator(spec.architecture).trace(sets, X, Y)
-    gradients = trace.gradients(rows, "sum")
-    losses = trace.losses(rows, "sum")
-    for i in (0, 17, 49):
-        params = {k: v[i] for k, v in sets.items()}
-        expected = net.gradients(params, X, Y, rows, "sum")
-        for key in expected:
-            _close(gradients[key][i], expected[key])
-        _close(losses[i], net.loss(params, X, Y, rows, "sum"))
+    compiled = evaluator(spec.architecture)
+    trace = compiled.trace(sets, X, Y)
+    for losses, gradients in [
+        (trace.losses(rows, "sum"), trace.gradients(rows, "sum")),
+        compiled.loss_and_gradients(sets, X, Y, "sum"),
+    ]:
+        assert losses.shape == (50,)
+        for i in (0, 17, 49):
+            params = {k: v[i] for k, v in sets.items()}
+            expected = net.gradients(params, X, Y, rows, "sum")
+            for key in expected:
+                _close(gradients[key][i], expected[key])
+            _close(losses[i], net.loss(params, X, Y, rows, "sum"))
+
+
+@pytest.mark.parametrize("seed", CASES)
+def test_fast_path_matches_oracle_and_returns_arrays_of_its_own(seed):
+    text, net, plain = random_case(seed)
+    compiled = evaluator(parse(text).architecture)
+    params, X, Y, rows, reduction = plain["params"], plain["x"], plain["y"], plain["rows"], plain["reduction"]
+    shifted = {k: v + 0.05 for k, v in params.items()}
+    workspace = Workspace()
+    # Three calls through one workspace, the middle one with other shapes: earlier results must survive.
+    calls = [(params, list(range(len(X)))), (shifted, rows), (params, rows)]
+    results = [compiled.loss_and_gradients(p, X[r], Y[r], reduction, workspace) for p, r in calls]
+    for (p, r), (loss, gradients) in zip(calls, results):
+        expected = net.gradients(p, X, Y, r, reduction)
+        assert set(gradients) == set(expected)
+        for name in expected:
+            _close(gradients[name], expected[name])
+        _close(loss, net.loss(p, X, Y, r, reduction))

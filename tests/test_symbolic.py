@@ -104,6 +104,42 @@ def test_stable_numeric_forms_match_the_formula(activation):
     assert np.allclose(activation.numeric_forward()(points), expected, rtol=1e-13, atol=1e-15)
 
 
+NUMERIC = [
+    act.SIGMOID,
+    act.TANH,
+    act.SOFTPLUS,
+    act.RELU,
+    act.leaky_relu(0.2),
+    act.LINEAR,
+    act.custom("g", "u", "u/2 + u**3/30", key="test"),
+]
+
+
+@pytest.mark.parametrize("activation", NUMERIC, ids=lambda a: a.name)
+def test_numeric_derivatives_match_the_lambdified_symbolic_derivative(activation):
+    z = sp.Symbol("z", real=True)
+    symbolic = sp.lambdify([z], activation.derivative(z, activation.formula(z)), "numpy")
+    points = np.linspace(-6, 6, 49) + 0.01  # away from the kinks at 0
+    expected = np.broadcast_to(np.asarray(symbolic(points), dtype=float), points.shape)
+    values = activation.numeric_forward()(points)
+    assert np.allclose(activation.numeric_derivative()(points, values), expected, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", [*NUMERIC, act.SOFTMAX], ids=lambda a: a.name)
+def test_numeric_forms_write_into_out_even_when_it_is_the_input(activation):
+    points = np.linspace(-6, 6, 48).reshape(8, 6) + 0.01
+    forward = activation.numeric_forward()
+    fresh = np.array(forward(points))
+    into, alias = np.full_like(points, np.nan), points.copy()
+    assert forward(points, out=into) is into and np.array_equal(into, fresh)
+    assert np.array_equal(forward(alias, out=alias), fresh)
+    if not activation.vector:
+        derivative = activation.numeric_derivative()
+        slope = np.array(derivative(points, fresh))
+        z_in_place = points.copy()
+        assert np.array_equal(derivative(z_in_place, fresh, out=z_in_place), slope)
+
+
 def test_hidden_delta_sums_one_contribution_per_unit_above():
     derivation = derive(Architecture(2, (Layer(3, act.TANH), Layer(2, act.SIGMOID)), "per-neuron", HALF))
     net = derivation.network
