@@ -1,25 +1,37 @@
 """Batch gradient evaluation: the engine beside a plain NumPy backprop and PyTorch (CPU, float64).
 
-Each row evaluates the loss and every gradient over all samples; times are the
-best of 20 runs, the contenders taking turns in the same process. "engine" is
-``Evaluator.loss_and_gradients`` with a Workspace kept between calls, as a
-training loop uses it; "fresh" is the same call without one (new arrays every
-time); "trace" keeps every intermediate number, as documents need. The engine's
-numbers are checked against the NumPy ones to 1e-10 in every row. Also: 1,000
+Each row evaluates the loss and every gradient over all samples. The contenders:
+
+- engine: ``Evaluator.loss_and_gradients`` with a Workspace kept between calls, as a training loop uses it;
+- fresh: the same call without a workspace (new arrays every call);
+- trace: ``Evaluator.trace`` then ``Trace.gradients``, which keeps every number for documents;
+- numpy: a backprop written directly in NumPy (common.numpy_backprop);
+- torch: PyTorch autograd, float64, one thread.
+
+Each contender is timed alone in a child process of its own (best of 20 calls after
+3 warm-up calls), as it would run in a program of its own: memory one contender
+leaves mapped would otherwise spare the next one's page faults. The children take
+turns over several rounds, so the machine's moods hit every contender, and the
+table keeps each one's best round. Before timing, the engine's three ways are
+checked against the NumPy backprop in this process, to 1e-10 relative to each
+quantity's largest magnitude. Also: 1,000
 parameter sets of a 2-2-1 network evaluated in one vectorised call.
 
-    python benchmarks/evaluation.py
+    python benchmarks/evaluation.py [ROUNDS]
 """
 
+import subprocess
+import sys
 import time
 
 import numpy as np
-from common import best_of, classifier, machine, numpy_backprop, race, random_problem
+from common import best_of, classifier, machine, numpy_backprop, random_problem
 
 from symbackprop import derive, evaluator
 from symbackprop.evaluation import Workspace
 
 ROWS = [((2, 2, 1), 100_000), ((3, 3, 3, 1), 100_000), ((32, 64, 64, 10), 10_000)]
+CONTENDERS = ("engine", "fresh", "trace", "numpy", "torch")
 
 
 def torch_backprop(torch, params, x, y, depth):
@@ -36,81 +48,111 @@ def torch_backprop(torch, params, x, y, depth):
     return float(loss.detach()), {k: v.grad.numpy() for k, v in p.items()}
 
 
-def row(sizes, samples, torch):
-    """Time the engine, NumPy and torch on one network and print the table row."""
+def contender(name, sizes, samples):
+    """The function that computes loss and gradients the ``name`` way; None when torch is missing."""
     depth = len(sizes) - 1
     params, x, y = random_problem(sizes, samples)
+    if name == "numpy":
+        return lambda: numpy_backprop(params, x, y, depth)
+    if name == "torch":
+        try:
+            import torch
+        except ImportError:
+            return None
+        torch.set_num_threads(1)
+        return lambda: torch_backprop(torch, params, x, y, depth)
     compiled = evaluator(classifier(sizes))
-    workspace = Workspace()
+    if name == "engine":
+        workspace = Workspace()
+        return lambda: compiled.loss_and_gradients(params, x, y, "sum", workspace)
+    if name == "fresh":
+        return lambda: compiled.loss_and_gradients(params, x, y, "sum")
     rows = range(samples)
 
     def trace():
         kept = compiled.trace(params, x, y)
         return kept.loss(rows, "sum"), kept.gradients(rows, "sum")
 
-    contenders = [
-        lambda: compiled.loss_and_gradients(params, x, y, "sum", workspace),
-        lambda: compiled.loss_and_gradients(params, x, y, "sum"),
-        trace,
-        lambda: numpy_backprop(params, x, y, depth),
-    ]
-    if torch:
-        contenders.append(lambda: torch_backprop(torch, params, x, y, depth))
-    times, results = race(contenders)
-    reference_loss, reference = results[3]
-    error = max(
-        max(abs(loss - reference_loss) / max(1, abs(reference_loss)) for loss, _ in results[:3]),
-        *(float(np.max(np.abs(grads[k] - reference[k]))) for _, grads in results[:3] for k in reference),
-    )
+    return trace
+
+
+def time_alone(name, sizes, samples):
+    """Child process: print the best time of ``name`` in seconds, or nan when it cannot run."""
+    function = contender(name, sizes, samples)
+    if function is None:
+        print("nan")
+        return
+    for _ in range(3):
+        function()
+    print(best_of(function, 20)[0])
+
+
+def timed_in_child(name, sizes, samples):
+    argv = [sys.executable, __file__, "--alone", name, "-".join(map(str, sizes)), str(samples)]
+    return float(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
+
+
+def check(sizes, samples):
+    """The largest disagreement of the engine's three ways with the NumPy backprop (asserted below 1e-10).
+
+    Each quantity's error is relative to max(1, its largest magnitude): summed over 100,000
+    samples, gradients reach 10^4, where float64 itself only resolves about 10^-12.
+    """
+    reference_loss, reference = contender("numpy", sizes, samples)()
+    error = 0.0
+    for name in ("engine", "fresh", "trace"):
+        loss, gradients = contender(name, sizes, samples)()
+        error = max(error, abs(loss - reference_loss) / max(1, abs(reference_loss)))
+        for k, expected in reference.items():
+            error = max(error, float(np.max(np.abs(gradients[k] - expected)) / max(1, np.max(np.abs(expected)))))
     assert error < 1e-10, error
-    t_engine, t_fresh, t_trace, t_numpy = times[:4]
-    t_torch = times[4] if torch else float("nan")
-    name = "-".join(map(str, sizes))
-    print(
-        f"{name:<13}{samples:>9}{1000 * t_engine:>11.2f}{1000 * t_fresh:>10.2f}{1000 * t_trace:>10.2f}"
-        f"{1000 * t_numpy:>10.2f}{1000 * t_torch:>10.2f}{t_engine / t_numpy:>14.2f}{t_fresh / t_numpy:>13.2f}"
-        f"{t_engine / t_torch:>14.2f}{error:>11.1e}"
-    )
+    return error
 
 
-def main():
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        torch = None
-    print(machine(), "| torch:", torch.__version__ if torch else "not installed")
-    print(
-        f"{'network':<13}{'samples':>9}{'engine ms':>11}{'fresh ms':>10}{'trace ms':>10}{'numpy ms':>10}"
-        f"{'torch ms':>10}{'engine/numpy':>14}{'fresh/numpy':>13}{'engine/torch':>14}{'max error':>11}"
-    )
-    for sizes, samples in ROWS:
-        row(sizes, samples, torch)
-
+def many_parameter_sets():
     sizes, sets, samples = (2, 2, 1), 1000, 4
-    arch = classifier(sizes)
     evaluator.cache_clear()
     derive.cache_clear()
     start = time.perf_counter()
-    compiled = evaluator(arch)
+    compiled = evaluator(classifier(sizes))
     derived = time.perf_counter() - start
     rng = np.random.default_rng(1)
     params = {k: rng.normal(0, 0.5, (sets, *v.shape)) for k, v in random_problem(sizes, 1)[0].items()}
     _, x, y = random_problem(sizes, samples)
-
     t_many, (losses, grads) = best_of(lambda: compiled.loss_and_gradients(params, x, y, "sum"))
     for i in (0, sets - 1):
         ref_loss, ref_grads = numpy_backprop({k: v[i] for k, v in params.items()}, x, y, 2)
-        assert abs(losses[i] - ref_loss) < 1e-10 and all(
-            np.max(np.abs(grads[k][i] - ref_grads[k])) < 1e-10 for k in ref_grads
-        )
-    print()
+        assert abs(losses[i] - ref_loss) < 1e-10
+        assert all(np.max(np.abs(grads[k][i] - ref_grads[k])) < 1e-10 for k in ref_grads)
     print(
         f"{'derive once, evaluate many':<30}{'parameter sets':>16}{'derive + compile s':>20}{'evaluate s':>12}{'goal s':>8}"
     )
     print(f"{'2-2-1, 4 samples each':<30}{sets:>16}{derived:>20.3f}{t_many:>12.4f}{0.5:>8}")
 
 
+def main(rounds):
+    print(machine(), f"| {rounds} rounds, each contender alone in a child process")
+    heads = "".join(f"{name + ' ms':>11}" for name in CONTENDERS)
+    print(
+        f"{'network':<13}{'samples':>9}{heads}{'engine/numpy':>14}{'fresh/numpy':>13}{'engine/torch':>14}{'max error':>11}"
+    )
+    for sizes, samples in ROWS:
+        error = check(sizes, samples)
+        best = dict.fromkeys(CONTENDERS, float("inf"))
+        for _ in range(rounds):
+            for name in CONTENDERS:
+                best[name] = min(best[name], timed_in_child(name, sizes, samples))
+        cells = "".join(f"{1000 * best[name]:>11.2f}" for name in CONTENDERS)
+        print(
+            f"{'-'.join(map(str, sizes)):<13}{samples:>9}{cells}{best['engine'] / best['numpy']:>14.2f}"
+            f"{best['fresh'] / best['numpy']:>13.2f}{best['engine'] / best['torch']:>14.2f}{error:>11.1e}"
+        )
+    print()
+    many_parameter_sets()
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--alone"]:
+        time_alone(sys.argv[2], tuple(int(n) for n in sys.argv[3].split("-")), int(sys.argv[4]))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

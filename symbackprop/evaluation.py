@@ -27,6 +27,12 @@ import sympy as sp
 from .derivation import derive
 from .errors import SpecError
 
+# The fast path takes the samples in blocks of about this many values per layer (256 KiB of float64):
+# a block's arrays stay in the processor's cache through the forward and the backward pass, and
+# they are small enough to be reused by the allocator instead of mapped anew, which on large
+# batches costs more than the arithmetic. Measured with benchmarks/evaluation.py; 2**14 to 2**16 do alike.
+BLOCK_ELEMENTS = 2**15
+
 
 def _select(rows, samples):
     """An index for ``rows``: a plain slice when they are ``range(samples)`` (no copy, no gather)."""
@@ -115,6 +121,7 @@ class Evaluator:
         # When every output delta cancelled to a - y, one array subtraction evaluates them all.
         self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
         self._output_grad_a = sp.lambdify(arguments, [d.grad_a for d in output], "numpy", cse=True)
+        self._block_rows = max(1, BLOCK_ELEMENTS // max(arch.inputs, *(layer.units for layer in arch.layers)))
 
     def trace(self, parameters, x, y):
         """Run the forward and the backward pass of ``parameters`` on every row of ``x`` and ``y``.
@@ -150,39 +157,54 @@ class Evaluator:
         """The loss over every row of ``x`` and ``y`` (sum or mean) and its gradient for every parameter.
 
         The same numbers as :meth:`trace` followed by :meth:`Trace.gradients`, without keeping
-        the trace: each intermediate array is written once and then updated in place, in arrays
+        the trace: the samples go through in blocks (see ``BLOCK_ELEMENTS``) whose gradients are
+        summed, and each intermediate array is written once and then updated in place, in arrays
         taken from ``workspace``. Pass the same :class:`Workspace` to calls that follow each other
         (training steps, repeated batches) and they reuse its arrays instead of asking the system
         for fresh memory. The results never share memory with the workspace. Leading batch axes
         work as in :meth:`trace`, giving one loss per parameter set.
         """
         workspace = Workspace() if workspace is None else workspace
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        samples = x.shape[-2]
+        losses, gradients = 0.0, {}
         with np.errstate(all="ignore"):
-            return self._loss_and_gradients(
-                parameters, np.asarray(x, dtype=float), np.asarray(y, dtype=float), reduction, workspace
-            )
+            for start in range(0, samples, self._block_rows):
+                rows = slice(start, start + self._block_rows)
+                block_losses, block_gradients = self._loss_and_gradients(
+                    parameters, x[..., rows, :], y[..., rows, :], workspace
+                )
+                losses = losses + block_losses
+                for name, value in block_gradients.items():
+                    if name in gradients:
+                        gradients[name] += value
+                    else:
+                        gradients[name] = value
+        if reduction == "mean":
+            losses = losses / samples
+            for value in gradients.values():
+                value /= samples
+        return losses, gradients
 
-    def _loss_and_gradients(self, parameters, x, y, reduction, workspace):
+    def _loss_and_gradients(self, parameters, x, y, workspace):
         depth = len(self.layers)
         z, a = [None], [x]
         for l in range(1, depth + 1):
             z.append(self._pre_activation(parameters, l, a[-1], workspace))
             a.append(self.forward[l - 1](z[-1], out=workspace.array(("a", l), z[-1].shape)))
         losses = self._loss(z[-1], a[-1], y).sum(axis=-1)
-        samples = x.shape[-2]
-        scale = 1.0 / samples if reduction == "mean" else None
         if self._delta_is_residual:
             delta = np.subtract(a[-1], y, out=a[-1])
         else:
             delta = self._output_delta_of(a[-1], z[-1], y)
         gradients = {}
         for l in range(depth, 0, -1):
-            gradients.update(_layer_gradients(self.bias, l, delta, a[l - 1], scale))
+            gradients.update(_layer_gradients(self.bias, l, delta, a[l - 1], None))
             if l > 1:
                 # a[l-1] is no longer needed once its gradient is taken, nor z[l-1] once f' is: f' overwrites z.
                 delta = np.matmul(delta, parameters[f"W{l}"], out=workspace.array(("delta", l - 1), z[l - 1].shape))
                 delta *= self._fprime(l - 1, z[l - 1], a[l - 1], out=z[l - 1])
-        return (losses * scale if scale else losses)[()], gradients
+        return losses, gradients
 
     def _pre_activation(self, parameters, l, below, workspace=None):
         """z = a_below W^T + b for layer ``l``, into the workspace's array when one is given."""
@@ -218,6 +240,7 @@ class Evaluator:
 class Workspace:
     """Arrays that :meth:`Evaluator.loss_and_gradients` reuses from one call to the next.
 
+    Arrays are kept per name and shape; being block-sized, they stay small whatever the batch.
     One workspace serves one sequence of calls: don't share it between threads.
     """
 
@@ -225,10 +248,10 @@ class Workspace:
         self._arrays = {}
 
     def array(self, key, shape):
-        """The array kept under ``key``, made anew only when the shape differs from last time."""
-        found = self._arrays.get(key)
-        if found is None or found.shape != shape:
-            found = self._arrays[key] = np.empty(shape)
+        """The array kept under ``key`` and ``shape``, made on first use."""
+        found = self._arrays.get((key, shape))
+        if found is None:
+            found = self._arrays[key, shape] = np.empty(shape)
         return found
 
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from networks import near_kink, oracle_for, random_case
+from networks import make_case, near_kink, oracle_for, parameters, random_case, targets
 from oracle import finite_differences
 
 from symbackprop import evaluator, load, parse, train
-from symbackprop.evaluation import Workspace
+from symbackprop.evaluation import Evaluator, Workspace
 from symbackprop.spec import bundled_examples
 
 CASES = range(80)
@@ -109,9 +109,47 @@ def test_fast_path_matches_oracle_and_returns_arrays_of_its_own(seed):
     # Three calls through one workspace, the middle one with other shapes: earlier results must survive.
     calls = [(params, list(range(len(X)))), (shifted, rows), (params, rows)]
     results = [compiled.loss_and_gradients(p, X[r], Y[r], reduction, workspace) for p, r in calls]
-    for (p, r), (loss, gradients) in zip(calls, results):
+    # The same with one sample per block, so that blocks are summed.
+    one_per_block = Evaluator(compiled.derivation)
+    one_per_block._block_rows = 1
+    results += [one_per_block.loss_and_gradients(p, X[r], Y[r], reduction, workspace) for p, r in calls]
+    for (p, r), (loss, gradients) in zip(calls * 2, results):
         expected = net.gradients(p, X, Y, r, reduction)
         assert set(gradients) == set(expected)
         for name in expected:
             _close(gradients[name], expected[name])
         _close(loss, net.loss(p, X, Y, r, reduction))
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_fast_path_over_several_blocks_matches_oracle(reduction):
+    # 3-32-2 with 2,500 samples: 32 units wide, so the default blocks hold 1,024 samples and the last is partial.
+    rng = np.random.default_rng(11)
+    c = {
+        "inputs": 3,
+        "widths": [32],
+        "outputs": 2,
+        "hidden": ["tanh"],
+        "output": "softmax",
+        "loss": "cross_entropy",
+        "bias": "per-neuron",
+        "factor": 0.5,
+        "learning_rate": 0.1,
+        "update_biases": True,
+        "mode": "batch",
+        "sample": 1,
+        "steps": 1,
+        "reduction": reduction,
+    }
+    c["params"] = parameters([3, 32, 2], "per-neuron", lambda scale, shape: rng.normal(0, scale, shape))
+    c["x"] = rng.normal(0, 1, (2500, 3))
+    c["y"] = targets("cross_entropy", 2, 2500, lambda n: int(rng.integers(0, n)))
+    text, net, plain = make_case(c)
+    compiled = evaluator(parse(text).architecture)
+    assert compiled._block_rows < 2500
+    loss, gradients = compiled.loss_and_gradients(c["params"], c["x"], c["y"], reduction)
+    rows = list(range(2500))
+    expected = net.gradients(c["params"], c["x"], c["y"], rows, reduction)
+    for name in expected:
+        _close(gradients[name], expected[name])
+    _close(loss, net.loss(c["params"], c["x"], c["y"], rows, reduction))
