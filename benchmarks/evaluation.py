@@ -12,7 +12,8 @@ Each contender is timed alone in a child process of its own (best of 20 calls af
 3 warm-up calls), as it would run in a program of its own: memory one contender
 leaves mapped would otherwise spare the next one's page faults. The children take
 turns over several rounds, so the machine's moods hit every contender, and the
-table keeps each one's best round. Before timing, the engine's three ways are
+table keeps each one's best round. A second table times them the old way, all in
+one process taking turns, for comparison. Before timing, the engine's three ways are
 checked against the NumPy backprop in this process, to 1e-10 relative to each
 quantity's largest magnitude. Also: 1,000
 parameter sets of a 2-2-1 network evaluated in one vectorised call.
@@ -25,7 +26,7 @@ import sys
 import time
 
 import numpy as np
-from common import best_of, classifier, machine, numpy_backprop, random_problem
+from common import best_of, classifier, machine, numpy_backprop, race, random_problem
 
 from symbackprop import derive, evaluator
 from symbackprop.evaluation import Workspace
@@ -130,24 +131,45 @@ def many_parameter_sets():
     print(f"{'2-2-1, 4 samples each':<30}{sets:>16}{derived:>20.3f}{t_many:>12.4f}{0.5:>8}")
 
 
-def main(rounds):
-    print(machine(), f"| {rounds} rounds, each contender alone in a child process")
+def table(title, timings):
+    """Print one table: a row per network, ``timings(sizes, samples)`` giving each contender's best seconds."""
+    print(title)
     heads = "".join(f"{name + ' ms':>11}" for name in CONTENDERS)
-    print(
-        f"{'network':<13}{'samples':>9}{heads}{'engine/numpy':>14}{'fresh/numpy':>13}{'engine/torch':>14}{'max error':>11}"
-    )
+    ratios = f"{'engine/numpy':>14}{'fresh/numpy':>13}{'engine/torch':>14}{'rel. error':>11}"
+    print(f"{'network':<13}{'samples':>9}{heads}{ratios}")
     for sizes, samples in ROWS:
         error = check(sizes, samples)
-        best = dict.fromkeys(CONTENDERS, float("inf"))
-        for _ in range(rounds):
-            for name in CONTENDERS:
-                best[name] = min(best[name], timed_in_child(name, sizes, samples))
+        best = timings(sizes, samples)
         cells = "".join(f"{1000 * best[name]:>11.2f}" for name in CONTENDERS)
         print(
             f"{'-'.join(map(str, sizes)):<13}{samples:>9}{cells}{best['engine'] / best['numpy']:>14.2f}"
             f"{best['fresh'] / best['numpy']:>13.2f}{best['engine'] / best['torch']:>14.2f}{error:>11.1e}"
         )
     print()
+
+
+def alone(rounds):
+    def timings(sizes, samples):
+        best = dict.fromkeys(CONTENDERS, float("inf"))
+        for _ in range(rounds):
+            for name in CONTENDERS:
+                best[name] = min(best[name], timed_in_child(name, sizes, samples))
+        return best
+
+    return timings
+
+
+def together(sizes, samples):
+    functions = [contender(name, sizes, samples) for name in CONTENDERS]
+    times, _ = race([f or (lambda: None) for f in functions])
+    return {name: t if f else float("nan") for name, f, t in zip(CONTENDERS, functions, times)}
+
+
+def main(rounds):
+    print(machine())
+    print()
+    table(f"Each contender alone in a child process, best of {rounds} rounds (the goal's measure):", alone(rounds))
+    table("All contenders in one process, taking turns (memory the others leave mapped spares page faults):", together)
     many_parameter_sets()
 
 
