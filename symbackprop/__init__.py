@@ -8,7 +8,7 @@
 
 from .derivation import Derivation, Gradient, UnitDelta, derive
 from .errors import SpecError
-from .evaluation import Evaluator, Result, Trace, evaluator, train
+from .evaluation import Evaluator, Result, Trace, Workspace, evaluator, train
 from .spec import Spec, bundled_examples, load, parse
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "SpecError",
     "Trace",
     "UnitDelta",
+    "Workspace",
     "bundled_examples",
     "derive",
     "evaluator",
