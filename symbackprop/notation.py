@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from .checks import only_keys, suggest
 from .errors import SpecError
 
-PROFILES = ("layered", "net-out", "sum-output", "u-z", "w-v")
 MAX_DECIMALS = 12
 
 _COMMANDS = "hat|bar|tilde|mathrm|alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|tau|phi|omega|prime"
@@ -64,118 +63,164 @@ def _layer_names(widths, make):
     return [None] + [[make(l, j) for j in range(widths[l])] for l in range(1, len(widths))]
 
 
-def build(architecture, profile="layered", decimals=4):
-    """The names a profile gives every quantity of ``architecture``."""
-    _check_profile(profile)
-    widths = architecture.widths()
-    depth = architecture.depth
-    single_out = widths[-1] == 1
-    per_layer = architecture.bias == "per-layer"
-    no_bias = architecture.bias == "none"
+@dataclass(frozen=True)
+class _Shape:
+    """What the profile builders need to know of an architecture."""
 
-    def numbered(l, j):
+    widths: list
+    bias: str
+
+    @property
+    def depth(self):
+        return len(self.widths) - 1
+
+    @property
+    def single_out(self):
+        return self.widths[-1] == 1
+
+    def numbered(self, l, j):
         """1-based number of unit j of layer l counting every non-input unit in order."""
-        return sum(widths[1:l]) + j + 1
+        return sum(self.widths[1:l]) + j + 1
 
-    def row_major(l, j, k):
+    def row_major(self, l, j, k):
+        """1-based number of weight W[l][j][k] counting every weight row by row, layer by layer."""
+        widths = self.widths
         return sum(widths[m] * widths[m - 1] for m in range(1, l)) + j * widths[l - 1] + k + 1
 
-    if profile == "layered":
+    def units(self, make):
+        """``make(l, j)`` for every unit, indexed [l][j] with nothing at l = 0."""
+        return _layer_names(self.widths, make)
 
-        def unit(l, j):
-            return rf"{j + 1}" if widths[l] > 1 else ""
-
-        z = _layer_names(widths, lambda l, j: f"z^{{({l})}}" + (f"_{{{j + 1}}}" if widths[l] > 1 else ""))
-        a = _layer_names(widths, lambda l, j: f"a^{{({l})}}" + (f"_{{{j + 1}}}" if widths[l] > 1 else ""))
-        a[depth] = [r"\hat{y}" if single_out else rf"\hat{{y}}_{{{j + 1}}}" for j in range(widths[-1])]
-        delta = _layer_names(widths, lambda l, j: rf"\delta^{{({l})}}" + (f"_{{{j + 1}}}" if widths[l] > 1 else ""))
-        W = [None] + [
-            [[f"W^{{({l})}}" + _sub("", j + 1, k + 1) for k in range(widths[l - 1])] for j in range(widths[l])]
-            for l in range(1, depth + 1)
+    def weights(self, make):
+        """``make(l, j, k)`` for every weight, indexed [l][j][k] with nothing at l = 0."""
+        widths = self.widths
+        return [None] + [
+            [[make(l, j, k) for k in range(widths[l - 1])] for j in range(widths[l])] for l in range(1, len(widths))
         ]
-        b = _biases(
-            widths,
-            per_layer,
-            no_bias,
-            lambda l: f"b^{{({l})}}",
-            lambda l, j: f"b^{{({l})}}" + (f"_{{{j + 1}}}" if widths[l] > 1 else ""),
-        )
-        x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
-        y = ["y"] if single_out else [f"y_{{{j + 1}}}" for j in range(widths[-1])]
-        labels = _layer_names(widths, lambda l, j: f"unit {j + 1} of layer {l}")
-        return Notation(profile, x, y, z, a, delta, W, b, "L", r"\eta", labels, decimals)
 
-    if profile in ("net-out", "sum-output"):
-        pre, post = ("net", "out") if profile == "net-out" else ("sum", "output")
+    def biases(self, layer_name, unit_name):
+        """Bias names as the layout needs: none, one per layer (``layer_name(l)``) or one per unit."""
+        if self.bias == "none":
+            return [None] * len(self.widths)
+        if self.bias == "per-layer":
+            return [None] + [layer_name(l) for l in range(1, len(self.widths))]
+        return self.units(unit_name)
 
-        def role(l, j):
-            if l == depth:
-                return f"o_{{{j + 1}}}" if profile == "net-out" else f"o{j + 1}"
-            prefix = "h" if depth == 2 else f"h^{{({l})}}"
-            return f"{prefix}_{{{j + 1}}}" if profile == "net-out" else f"{prefix}{j + 1}"
+    def outputs(self, single, several):
+        """One name for a single output, else ``several(j)`` for each output unit."""
+        return [single] if self.single_out else [several(j) for j in range(self.widths[-1])]
 
-        z = _layer_names(widths, lambda l, j: rf"\mathrm{{{pre}}}_{{{role(l, j)}}}")
-        a = _layer_names(widths, lambda l, j: rf"\mathrm{{{post}}}_{{{role(l, j)}}}")
-        delta = _layer_names(widths, lambda l, j: rf"\delta_{{{role(l, j)}}}")
-        W = [None] + [
-            [[f"w_{{{row_major(l, j, k)}}}" for k in range(widths[l - 1])] for j in range(widths[l])]
-            for l in range(1, depth + 1)
-        ]
-        if profile == "net-out":
-            layer_bias = lambda l: "b_{o}" if l == depth else ("b_{h}" if depth == 2 else f"b_{{h^{{({l})}}}}")  # noqa: E731
-            x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
-            y = [f"t_{{{j + 1}}}" for j in range(widths[-1])]
-            loss = "E"
-        else:
-            layer_bias = lambda l: f"b_{{{l}}}"  # noqa: E731
-            x = [f"i_{{{k + 1}}}" for k in range(widths[0])]
-            y = [rf"\mathrm{{target}}_{{{role(depth, j)}}}" for j in range(widths[-1])]
-            loss = r"E_{\mathrm{total}}"
-        b = _biases(widths, per_layer, no_bias, layer_bias, lambda l, j: f"b_{{{role(l, j)}}}")
-        labels = _layer_names(widths, lambda l, j: f"${role(l, j)}$")
-        return Notation(profile, x, y, z, a, delta, W, b, loss, r"\eta", labels, decimals)
 
-    if profile == "u-z":
-        z = _layer_names(widths, lambda l, j: f"u_{{{numbered(l, j)}}}")
-        a = _layer_names(widths, lambda l, j: f"z_{{{numbered(l, j)}}}")
-        a[depth] = ["y"] if single_out else [f"y_{{{j + 1}}}" for j in range(widths[-1])]
-        delta = _layer_names(widths, lambda l, j: rf"\delta_{{{numbered(l, j)}}}")
-        W = [None] + [
-            [[_sub("w", numbered(l, j), k + 1) for k in range(widths[l - 1])] for j in range(widths[l])]
-            for l in range(1, depth + 1)
-        ]
-        b = _biases(widths, per_layer, no_bias, lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{numbered(l, j)}}}")
-        x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
-        y = ["y^{*}"] if single_out else [f"y^{{*}}_{{{j + 1}}}" for j in range(widths[-1])]
-        labels = _layer_names(widths, lambda l, j: f"neuron $N_{{{numbered(l, j)}}}$")
-        return Notation(profile, x, y, z, a, delta, W, b, "L", r"\lambda", labels, decimals)
+def _layered(shape):
+    def indexed(base, l, j):
+        return base + (f"_{{{j + 1}}}" if shape.widths[l] > 1 else "")
 
-    # The one profile left: "w-v".
-    letters = "wvuqrs"
+    a = shape.units(lambda l, j: indexed(f"a^{{({l})}}", l, j))
+    a[shape.depth] = shape.outputs(r"\hat{y}", lambda j: rf"\hat{{y}}_{{{j + 1}}}")
+    return dict(
+        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
+        y=shape.outputs("y", lambda j: f"y_{{{j + 1}}}"),
+        z=shape.units(lambda l, j: indexed(f"z^{{({l})}}", l, j)),
+        a=a,
+        delta=shape.units(lambda l, j: indexed(rf"\delta^{{({l})}}", l, j)),
+        W=shape.weights(lambda l, j, k: f"W^{{({l})}}" + _sub("", j + 1, k + 1)),
+        b=shape.biases(lambda l: f"b^{{({l})}}", lambda l, j: indexed(f"b^{{({l})}}", l, j)),
+        loss="L",
+        rate=r"\eta",
+        unit=shape.units(lambda l, j: f"unit {j + 1} of layer {l}"),
+    )
+
+
+def _net_out(shape, pre="net", post="out", plain_roles=False):
+    """net/out names (o_1, h_1); with ``plain_roles``, the sum/output variant (o1, h1, i_1, target)."""
+    depth = shape.depth
+
+    def role(l, j):
+        prefix = "o" if l == depth else ("h" if depth == 2 else f"h^{{({l})}}")
+        return f"{prefix}{j + 1}" if plain_roles else f"{prefix}_{{{j + 1}}}"
+
+    if plain_roles:
+        layer_bias = lambda l: f"b_{{{l}}}"  # noqa: E731
+        x, loss = [f"i_{{{k + 1}}}" for k in range(shape.widths[0])], r"E_{\mathrm{total}}"
+        y = [rf"\mathrm{{target}}_{{{role(depth, j)}}}" for j in range(shape.widths[-1])]
+    else:
+        layer_bias = lambda l: "b_{o}" if l == depth else ("b_{h}" if depth == 2 else f"b_{{h^{{({l})}}}}")  # noqa: E731
+        x, loss = [f"x_{{{k + 1}}}" for k in range(shape.widths[0])], "E"
+        y = [f"t_{{{j + 1}}}" for j in range(shape.widths[-1])]
+    return dict(
+        x=x,
+        y=y,
+        z=shape.units(lambda l, j: rf"\mathrm{{{pre}}}_{{{role(l, j)}}}"),
+        a=shape.units(lambda l, j: rf"\mathrm{{{post}}}_{{{role(l, j)}}}"),
+        delta=shape.units(lambda l, j: rf"\delta_{{{role(l, j)}}}"),
+        W=shape.weights(lambda l, j, k: f"w_{{{shape.row_major(l, j, k)}}}"),
+        b=shape.biases(layer_bias, lambda l, j: f"b_{{{role(l, j)}}}"),
+        loss=loss,
+        rate=r"\eta",
+        unit=shape.units(lambda l, j: f"${role(l, j)}$"),
+    )
+
+
+def _sum_output(shape):
+    return _net_out(shape, "sum", "output", plain_roles=True)
+
+
+def _u_z(shape):
+    a = shape.units(lambda l, j: f"z_{{{shape.numbered(l, j)}}}")
+    a[shape.depth] = shape.outputs("y", lambda j: f"y_{{{j + 1}}}")
+    return dict(
+        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
+        y=shape.outputs("y^{*}", lambda j: f"y^{{*}}_{{{j + 1}}}"),
+        z=shape.units(lambda l, j: f"u_{{{shape.numbered(l, j)}}}"),
+        a=a,
+        delta=shape.units(lambda l, j: rf"\delta_{{{shape.numbered(l, j)}}}"),
+        W=shape.weights(lambda l, j, k: _sub("w", shape.numbered(l, j), k + 1)),
+        b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
+        loss="L",
+        rate=r"\lambda",
+        unit=shape.units(lambda l, j: f"neuron $N_{{{shape.numbered(l, j)}}}$"),
+    )
+
+
+def _w_v(shape):
+    depth, letters = shape.depth, "wvuqrs"
 
     def hidden(base, l, j):
         return f"{base}_{{{j + 1}}}" if depth == 2 else f"{base}^{{({l})}}_{{{j + 1}}}"
 
-    z = _layer_names(widths, lambda l, j: hidden("z", l, j))
-    a = _layer_names(widths, lambda l, j: hidden("a", l, j))
-    z[depth] = [r"z_{\mathrm{out}}" if single_out else rf"z_{{\mathrm{{out}},{j + 1}}}" for j in range(widths[-1])]
-    a[depth] = [r"\hat{y}" if single_out else rf"\hat{{y}}_{{{j + 1}}}" for j in range(widths[-1])]
-    delta = _layer_names(widths, lambda l, j: rf"\delta_{{{numbered(l, j)}}}")
-    W = [None] + [
-        [
-            [
-                f"{letters[l - 1]}_{{{k + 1}}}" if (l == depth and single_out) else _sub(letters[l - 1], j + 1, k + 1)
-                for k in range(widths[l - 1])
-            ]
-            for j in range(widths[l])
-        ]
-        for l in range(1, depth + 1)
-    ]
-    b = _biases(widths, per_layer, no_bias, lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{numbered(l, j)}}}")
-    x = [f"x_{{{k + 1}}}" for k in range(widths[0])]
-    y = ["y"] if single_out else [f"y_{{{j + 1}}}" for j in range(widths[-1])]
-    labels = _layer_names(widths, lambda l, j: "the output" if l == depth else f"hidden unit {j + 1}")
-    return Notation(profile, x, y, z, a, delta, W, b, "L", r"\alpha", labels, decimals)
+    def weight(l, j, k):
+        return (
+            f"{letters[l - 1]}_{{{k + 1}}}" if l == depth and shape.single_out else _sub(letters[l - 1], j + 1, k + 1)
+        )
+
+    z = shape.units(lambda l, j: hidden("z", l, j))
+    z[depth] = shape.outputs(r"z_{\mathrm{out}}", lambda j: rf"z_{{\mathrm{{out}},{j + 1}}}")
+    a = shape.units(lambda l, j: hidden("a", l, j))
+    a[depth] = shape.outputs(r"\hat{y}", lambda j: rf"\hat{{y}}_{{{j + 1}}}")
+    return dict(
+        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
+        y=shape.outputs("y", lambda j: f"y_{{{j + 1}}}"),
+        z=z,
+        a=a,
+        delta=shape.units(lambda l, j: rf"\delta_{{{shape.numbered(l, j)}}}"),
+        W=shape.weights(weight),
+        b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
+        loss="L",
+        rate=r"\alpha",
+        unit=shape.units(lambda l, j: "the output" if l == depth else f"hidden unit {j + 1}"),
+    )
+
+
+# One builder per profile, each named for the worked example whose conventions it follows.
+BUILDERS = {"layered": _layered, "net-out": _net_out, "sum-output": _sum_output, "u-z": _u_z, "w-v": _w_v}
+PROFILES = tuple(BUILDERS)
+
+
+def build(architecture, profile="layered", decimals=4):
+    """The names a profile gives every quantity of ``architecture``."""
+    _check_profile(profile)
+    names = BUILDERS[profile](_Shape(architecture.widths(), architecture.bias))
+    return Notation(profile, decimals=decimals, **names)
 
 
 def _check_profile(profile):
@@ -184,14 +229,6 @@ def _check_profile(profile):
             f"notation.profile: unknown profile {profile!r}{suggest(profile, PROFILES)}; "
             f"expected one of {', '.join(PROFILES)}"
         )
-
-
-def _biases(widths, per_layer, no_bias, layer_name, unit_name):
-    if no_bias:
-        return [None] * len(widths)
-    if per_layer:
-        return [None] + [layer_name(l) for l in range(1, len(widths))]
-    return _layer_names(widths, unit_name)
 
 
 def from_spec(table, architecture):
