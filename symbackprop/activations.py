@@ -39,10 +39,10 @@ class Activation:
     label: str
     formula: Callable[[sp.Expr], sp.Expr]
     of_output: Callable[[sp.Expr], sp.Expr] | None = None
-    numeric: Callable[[np.ndarray], np.ndarray] | None = None
+    numeric: Callable[..., np.ndarray] | None = None
     vector: bool = False
     parameters: tuple = field(default=())
-    numeric_prime: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    numeric_prime: Callable[..., np.ndarray] | None = None
 
     def derivative(self, z, a):
         """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
@@ -92,7 +92,7 @@ def _sigmoid(z, out=None):
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1.0
-    return np.reciprocal(out, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def _sigmoid_prime(z, a, out=None):

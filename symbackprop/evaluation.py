@@ -328,11 +328,12 @@ def train(spec):
     result = Result(spec, before, before.loss(rows, spec.reduction), before.gradients(rows, spec.reduction))
     gradients, workspace = result.gradients, Workspace()
     chosen = _select(rows, len(x))
+    x_rows, y_rows = x[chosen], y[chosen]
     for step in range(spec.steps):
         parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
         result.history.append(parameters)
         if step < spec.steps - 1:
-            _, gradients = compiled.loss_and_gradients(parameters, x[chosen], y[chosen], spec.reduction, workspace)
+            _, gradients = compiled.loss_and_gradients(parameters, x_rows, y_rows, spec.reduction, workspace)
     result.after = compiled.trace(parameters, x, y)
     result.loss_after = result.after.loss(rows, spec.reduction)
     _check_finite(result)
