@@ -162,3 +162,25 @@ def oracle_for(spec):
         for layer in arch.layers
     ]
     return Net(acts, arch.loss.kind, arch.bias, float(arch.loss.factor))
+
+
+def one_unit_chain(weight, hidden="sigmoid"):
+    """Spec text of x -> one hidden unit (input weight ``weight``) -> one linear output, target 0.
+
+    A large weight saturates a sigmoid hidden unit; the tests use it for vanishing gradients.
+    """
+    return f"""
+[network]
+inputs = 1
+layers = [{{ units = 1, activation = "{hidden}" }}, {{ units = 1, activation = "linear" }}]
+[loss]
+kind = "squared_error"
+[parameters]
+W1 = [[{weight}]]
+b1 = [0.0]
+W2 = [[1.0]]
+b2 = [0.0]
+[data]
+x = [[1.0]]
+y = [[0.0]]
+"""

@@ -2,6 +2,7 @@
 
 import pytest
 import sympy as sp
+from networks import one_unit_chain
 
 from symbackprop import parse, train
 from symbackprop.document import build
@@ -42,21 +43,7 @@ def test_notation_names_replace_symbol_names():
     assert latex(sp.Derivative(sp.Symbol("L"), w, evaluate=False), {w: "v_{1}"}) == r"\frac{\partial L}{\partial v_{1}}"
 
 
-SATURATED = """
-[network]
-inputs = 1
-layers = [{ units = 1, activation = "sigmoid" }, { units = 1, activation = "linear" }]
-[loss]
-kind = "squared_error"
-[parameters]
-W1 = [[900.0]]
-b1 = [0.0]
-W2 = [[1.0]]
-b2 = [0.0]
-[data]
-x = [[1.0]]
-y = [[0.0]]
-"""
+SATURATED = one_unit_chain(900.0)
 
 
 def test_documents_flag_saturated_units_and_print_tiny_gradients_readably():
@@ -66,6 +53,6 @@ def test_documents_flag_saturated_units_and_print_tiny_gradients_readably():
 
 
 def test_documents_flag_a_relu_exactly_at_its_kink():
-    spec = SATURATED.replace('"sigmoid"', '"relu"').replace("W1 = [[900.0]]", "W1 = [[0.0]]")
+    spec = one_unit_chain(0.0, hidden="relu")
     text = render(build(train(parse(spec))), "markdown")
     assert "kink" in text

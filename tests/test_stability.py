@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from networks import one_unit_chain
 
 from symbackprop import parse, train
 
@@ -48,22 +49,7 @@ def test_softmax_cross_entropy_is_finite_for_huge_logits(scale):
 
 
 def test_saturated_hidden_sigmoid_gives_vanishing_but_finite_gradients():
-    text = """
-    [network]
-    inputs = 1
-    layers = [{ units = 1, activation = "sigmoid" }, { units = 1, activation = "linear" }]
-    [loss]
-    kind = "squared_error"
-    [parameters]
-    W1 = [[1000.0]]
-    b1 = [0.0]
-    W2 = [[1.0]]
-    b2 = [0.0]
-    [data]
-    x = [[1.0]]
-    y = [[0.0]]
-    """
-    result = train(parse(text))
+    result = train(parse(one_unit_chain(1000.0)))
     assert result.gradients["W1"][0, 0] == 0.0
     assert result.gradients["W2"][0, 0] == pytest.approx(1.0)
     assert all(np.all(np.isfinite(v)) for v in result.gradients.values())
