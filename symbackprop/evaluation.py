@@ -144,8 +144,8 @@ class Evaluator:
         grad_a = [None] * (depth + 1)
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
-        delta[depth] = a[-1] - y if self._delta_is_residual else self._output_delta_of(a[-1], z[-1], y)
-        grad_a[depth] = _stack(self._output_grad_a(*self._columns(a[-1], z[-1], y)), a[-1].shape)
+        delta[depth] = a[-1] - y if self._delta_is_residual else _per_unit(self._output_delta, a[-1], z[-1], y)
+        grad_a[depth] = _per_unit(self._output_grad_a, a[-1], z[-1], y)
         fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
             grad_a[l] = delta[l + 1] @ parameters[f"W{l + 1}"]
@@ -196,7 +196,7 @@ class Evaluator:
         if self._delta_is_residual:
             delta = np.subtract(a[-1], y, out=a[-1])
         else:
-            delta = self._output_delta_of(a[-1], z[-1], y)
+            delta = _per_unit(self._output_delta, a[-1], z[-1], y)
         gradients = {}
         for l in range(depth, 0, -1):
             gradients.update(_layer_gradients(self.bias, l, delta, a[l - 1], None))
@@ -222,14 +222,6 @@ class Evaluator:
 
     def _loss(self, z, a, y):
         return self.derivation.architecture.loss.numeric(z, a, y, self.layers[-1].activation.name)
-
-    def _output_delta_of(self, a, z, y):
-        return _stack(self._output_delta(*self._columns(a, z, y)), a.shape)
-
-    @staticmethod
-    def _columns(a, z, y):
-        """The output layer's a, z and y split into one array per unit: the lambdified functions' arguments."""
-        return [*np.moveaxis(a, -1, 0), *np.moveaxis(z, -1, 0), *np.moveaxis(np.broadcast_to(y, a.shape), -1, 0)]
 
     def _fprime(self, l, z, a, out=None):
         if self.fprime[l - 1] is None:  # softmax, only ever the output layer: its Jacobian's diagonal
@@ -268,9 +260,14 @@ def _layer_gradients(bias, l, delta, below, scale):
     return parts
 
 
-def _stack(columns, shape):
-    """Lambdified per-unit results (arrays or constants) as one array of ``shape``, units last."""
-    return np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape[:-1]) for c in columns], axis=-1)
+def _per_unit(function, a, z, y):
+    """A lambdified output-layer function of every unit's a, z and y, evaluated as one array shaped like ``a``.
+
+    The function takes one array per unit and per quantity and returns one result per unit,
+    which may be a constant; the results are stacked with units last.
+    """
+    columns = [*np.moveaxis(a, -1, 0), *np.moveaxis(z, -1, 0), *np.moveaxis(np.broadcast_to(y, a.shape), -1, 0)]
+    return np.stack([np.broadcast_to(np.asarray(c, dtype=float), a.shape[:-1]) for c in function(*columns)], axis=-1)
 
 
 @lru_cache(maxsize=32)
