@@ -77,7 +77,9 @@ def latex(expr, names=None, **settings):
 def show(expr, values, decimals, names=None):
     """``expr`` with each symbol in ``values`` replaced by its number, nothing evaluated."""
     with sp.evaluate(False):
-        substituted = expr.xreplace({symbol: Shown(value, decimals) for symbol, value in values.items()})
+        # Only the symbols the expression holds: ``values`` may name every quantity of a large network.
+        present = expr.free_symbols
+        substituted = expr.xreplace({s: Shown(v, decimals) for s, v in values.items() if s in present})
     return latex(substituted, names, order="none", mul_symbol="dot")
 
 
