@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
+from sympy.printing.latex import accepted_latex_functions
 
-from .checks import number, only_keys, suggest
+from .checks import number, only_keys, show, suggest
 from .errors import SpecError
-from .expressions import check_identifier, parse_expression
+from .expressions import FUNCTIONS, check_identifier, parse_expression
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class Activation:
     NumPy form of f' (the tests check it against the lambdified derivative).
     Both follow NumPy's ``out`` convention, so the evaluator's fast path can write
     into arrays it reuses; ``out`` may be ``z`` itself. ``vector`` marks softmax,
-    whose units depend on the whole layer.
+    whose units depend on the whole layer. ``same_as`` names the built-in
+    activation a custom formula turned out to be: its derivative and its stable
+    numeric forms are used, so ``1/(1 + exp(-t))`` computes like the sigmoid.
     """
 
     name: str
@@ -43,6 +46,12 @@ class Activation:
     vector: bool = False
     parameters: tuple = field(default=())
     numeric_prime: Callable[..., np.ndarray] | None = None
+    same_as: str | None = None
+
+    @property
+    def numeric_name(self):
+        """The name the losses' numeric forms know this activation by (a built-in's, where it is one)."""
+        return self.same_as or self.name
 
     def derivative(self, z, a):
         """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
@@ -166,18 +175,58 @@ def leaky_relu(slope):
     )
 
 
+# Names LaTeX or our formulas give a meaning of their own (SymPy prints a function called "root" or
+# "frac" as that LaTeX command), so a custom activation may not take them.
+RESERVED_NAMES = frozenset(accepted_latex_functions) | frozenset(FUNCTIONS)
+
+# Points where a custom formula is compared with the built-ins before asking SymPy to prove them equal.
+_PROBES = np.array([-2.7, -0.9, -0.13, 0.4, 1.3, 3.1])
+
+
 def custom(name, variable, expression, *, key):
-    """An activation the spec defines by a formula, parsed safely (see :mod:`symbackprop.expressions`)."""
+    """An activation the spec defines by a formula, parsed safely (see :mod:`symbackprop.expressions`).
+
+    A formula that is a built-in activation written out (``1/(1 + exp(-t))``, ``log(1 + exp(t))``)
+    takes that built-in's derivative and stable numeric forms, so it computes like it where the
+    formula as written would overflow.
+    """
     check_identifier(name, key=f"{key}.name")
+    if name in RESERVED_NAMES:
+        raise SpecError(f"{key}.name: {show(name)} is reserved (it names a function); choose another")
     check_identifier(variable, key=f"{key}.variable")
     t = sp.Symbol(variable, real=True)
     body = parse_expression(expression, t, key=f"{key}.expression")
+    same = _built_in_equal_to(body, t)
     return Activation(
         name,
         sp.latex(sp.Symbol(name)),
         lambda z: body.xreplace({t: z}),
+        of_output=same.of_output if same else None,
+        numeric=same.numeric if same else None,
+        numeric_prime=same.numeric_prime if same else None,
         parameters=(("variable", variable), ("expression", body)),
+        same_as=same.name if same else None,
     )
+
+
+def _built_in_equal_to(body, t):
+    """The scalar built-in activation whose formula ``body`` is, or None.
+
+    Cheap numbers first (the formula at a few points), then, only when they agree, a symbolic proof.
+    """
+    if sp.count_ops(body) > 40:
+        return None
+    with np.errstate(all="ignore"):
+        values = np.asarray(sp.lambdify([t], body, "numpy")(_PROBES), dtype=float)
+    if not np.all(np.isfinite(values)):
+        return None
+    for candidate in (SIGMOID, TANH, SOFTPLUS, LINEAR):
+        expected = candidate.numeric(_PROBES.copy())
+        if np.allclose(np.broadcast_to(values, expected.shape), expected, rtol=1e-12, atol=1e-12):
+            difference = (body - candidate.formula(t)).rewrite(sp.exp)
+            if sp.simplify(difference) == 0:
+                return candidate
+    return None
 
 
 def from_spec(value, *, key):
@@ -188,12 +237,14 @@ def from_spec(value, *, key):
         if value == "leaky_relu":
             return leaky_relu(0.01)
         raise SpecError(
-            f"{key}: unknown activation {value!r}{suggest(value, NAMES)}; "
+            f"{key}: unknown activation {show(value)}{suggest(value, NAMES)}; "
             f"expected one of {', '.join(NAMES)} or a custom table"
         )
     if not isinstance(value, dict):
-        raise SpecError(f"{key}: expected an activation name or an inline table, got {value!r}")
+        raise SpecError(f"{key}: expected an activation name or an inline table, got {show(value)}")
     name = value.get("name")
+    if name is not None and not isinstance(name, str):
+        raise SpecError(f"{key}.name: expected the activation's name as a text, got {show(name)}")
     if name == "leaky_relu":
         only_keys(value, {"name", "slope"}, key)
         slope = number(value.get("slope", 0.01), f"{key}.slope")

@@ -3,12 +3,17 @@
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 
+from . import budget
 from . import spec as specs
+from .checks import one_line, show, show_path
 from .errors import SpecError
 from .evaluation import train
 from .tables import result_tables
@@ -41,52 +46,127 @@ def _parser():
 
 
 def main(argv=None):
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Bad input of any kind ends in one line on standard error and status 2. Anything else that
+    goes wrong is a bug: it ends in one line too (status 3), never in a traceback.
+    """
+    previous = _stop_on_signals()
     try:
-        arguments = _parser().parse_args(argv)
-        if arguments.command == "examples":
-            for name in specs.bundled_examples():
-                print(f"{name}  {specs.load(name).description}")
-            return 0
-        if arguments.command == "render":
-            return _render(arguments)
-        if not 0 <= arguments.decimals <= 15:
-            raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
-        result = train(specs.load(arguments.spec))
-        if arguments.json:
-            print(json.dumps(as_json(result)))
-        else:
-            print(result_tables(result, arguments.decimals))
-        return 0
+        return _run(argv)
     except SpecError as error:
-        print(f"symbackprop: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(f"error: {error}", 2)
+    except RecursionError:
+        return _fail("error: the input is nested too deeply to read", 2)
+    except MemoryError:
+        return _fail("error: out of memory; the spec needs more memory than this machine has", 2)
+    except BrokenPipeError:
+        # The reader went away (`symbackprop examples | head -1`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except _Stopped as stop:
+        return _fail(f"stopped by signal {stop.signal_name}; nothing was written", 128 + stop.signal_number)
+    except Exception as error:  # the last line of defence against tracebacks
+        return _fail(f"internal error: {error.__class__.__name__}: {error} (a bug in symbackprop; please report it)", 3)
+    finally:
+        _restore_signals(previous)
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGINT arrived: unwind, so that scratch folders, temporary files and TeX are cleaned up."""
+
+    def __init__(self, number):
+        super().__init__(number)
+        self.signal_number = number
+        self.signal_name = signal.Signals(number).name
+
+
+def _raise_stopped(number, _frame):
+    raise _Stopped(number)
+
+
+def _stop_on_signals():
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, _raise_stopped) for number in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _restore_signals(previous):
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
+def _fail(message, status):
+    try:
+        print(f"symbackprop: {one_line(message)}", file=sys.stderr)
+    except (BrokenPipeError, OSError):
+        pass
+    return status
+
+
+def _run(argv):
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "examples":
+        for name in specs.bundled_examples():
+            print(f"{name}  {specs.load(name).description}")
+        return 0
+    if arguments.command == "render":
+        return _render(arguments)
+    if not 0 <= arguments.decimals <= 15:
+        raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
+    result = train(specs.load(arguments.spec))
+    if arguments.json:
+        # allow_nan=False: train() refuses non-finite numbers, and JSON must never carry NaN or Infinity.
+        print(json.dumps(as_json(result), allow_nan=False))
+    else:
+        print(result_tables(result, arguments.decimals))
+    return 0
 
 
 def _render(arguments):
-    from .render import compile_pdf, write_atomically
+    from .files import check_target, write_files
+    from .tex import compile_pdf
 
     if arguments.pdf and (arguments.format != "latex" or not arguments.output):
         raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
+    targets = _targets(arguments)
+    for path in targets.values():
+        check_target(path)
     text = render_spec(arguments.spec, arguments.format, arguments.template_dir)
     if arguments.output is None:
         sys.stdout.write(text)
         return 0
-    write_atomically(arguments.output, text)
-    if arguments.pdf:
-        compile_pdf(text, Path(arguments.output).with_suffix(".pdf"))
+    if not arguments.pdf:
+        write_files({targets["source"]: text})
+        return 0
+    write_files({targets["source"]: text, targets["pdf"]: compile_pdf(text)})
+    print(f"symbackprop: wrote {show_path(targets['source'])} (LaTeX) and {show_path(targets['pdf'])}", file=sys.stderr)
     return 0
 
 
+def _targets(arguments):
+    """Where ``render`` writes: ``-o`` for the source; with ``--pdf``, the PDF beside it (``-o x.pdf``: x.tex and x.pdf)."""
+    if arguments.output is None:
+        return {}
+    output = Path(arguments.output)
+    if not arguments.pdf:
+        return {"source": output}
+    if output.suffix.lower() == ".pdf":
+        return {"source": output.with_suffix(".tex"), "pdf": output}
+    return {"source": output, "pdf": output.with_suffix(".pdf")}
+
+
 def render_spec(source, fmt, template_dir=None):
-    """The worked solution of the spec at ``source`` as text in ``fmt``."""
+    """The worked solution of the spec at ``source`` as text in ``fmt``, if the spec is within the document budget."""
     # Imported here so that `grad` does not pay for Jinja2 and the document model at start-up.
     from .document import build
     from .render import FORMATS, render
 
     if fmt not in FORMATS:
-        raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return render(build(train(specs.load(source))), fmt, template_dir)
+        raise SpecError(f"--format: unknown format {show(fmt)}; expected one of {', '.join(FORMATS)}")
+    spec = specs.load(source)
+    budget.check_document(spec)
+    return render(build(train(spec)), fmt, template_dir)
 
 
 def as_json(result):

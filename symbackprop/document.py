@@ -524,7 +524,7 @@ class _Writer:
     def update(self):
         n = self.notation
         params = self.spec.numeric_parameters()
-        first = self.result.history[0]
+        first = self.result.first_update
         rows = []
         for symbol, name, index in self.net.parameters():
             frozen = name[0] == "b" and not self.spec.update_biases

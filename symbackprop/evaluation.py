@@ -18,7 +18,7 @@ and can reuse its arrays from one call to the next through a :class:`Workspace`.
 0.7528
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -221,7 +221,7 @@ class Evaluator:
         return pre
 
     def _loss(self, z, a, y):
-        return self.derivation.architecture.loss.numeric(z, a, y, self.layers[-1].activation.name)
+        return self.derivation.architecture.loss.numeric(z, a, y, self.layers[-1].activation.numeric_name)
 
     def _fprime(self, l, z, a, out=None):
         if self.fprime[l - 1] is None:  # softmax, only ever the output layer: its Jacobian's diagonal
@@ -278,23 +278,24 @@ def evaluator(architecture):
 
 @dataclass
 class Result:
-    """A training run of a spec: the passes before and after, the step's loss and gradients, every step's parameters."""
+    """A training run of a spec: the passes before and after, the first step's loss and gradients.
+
+    Only two parameter sets are kept whatever the number of steps: ``first_update`` (after the
+    first step, which documents work through) and ``updated`` (after the last).
+    """
 
     spec: object
     before: Trace
     loss: float
     gradients: dict
-    history: list = field(default_factory=list)
+    first_update: dict | None = None
+    updated: dict | None = None
     after: Trace | None = None
     loss_after: float = float("nan")
 
     @property
     def derivation(self):
         return derive(self.spec.architecture)
-
-    @property
-    def updated(self):
-        return self.history[-1]
 
     @cached_property
     def loss_total(self):
@@ -315,36 +316,71 @@ def sgd_step(parameters, gradients, learning_rate, update_biases):
 
 
 def train(spec):
-    """Take the spec's training steps and return every number along the way."""
+    """Take the spec's training steps and return every number along the way.
+
+    Every number is checked as it is made: a value that is not finite (an overflow, a log of 0)
+    stops the run with a :class:`SpecError` naming the sample, the quantity and the step.
+    """
     compiled = evaluator(spec.architecture)
     x, y = spec.numeric_data()
     rows = spec.rows
     parameters = spec.numeric_parameters()
     rate = float(spec.learning_rate)
     before = compiled.trace(parameters, x, y)
+    _check_trace(before, spec, "")
     result = Result(spec, before, before.loss(rows, spec.reduction), before.gradients(rows, spec.reduction))
+    _check_values(result.gradients, "the gradient of {}", 1)
     gradients, workspace = result.gradients, Workspace()
     chosen = _select(rows, len(x))
     x_rows, y_rows = x[chosen], y[chosen]
-    for step in range(spec.steps):
+    for step in range(1, spec.steps + 1):
         parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
-        result.history.append(parameters)
-        if step < spec.steps - 1:
-            _, gradients = compiled.loss_and_gradients(parameters, x_rows, y_rows, spec.reduction, workspace)
+        _check_values(parameters, "the updated {}", step)
+        if step == 1:
+            result.first_update = parameters
+        if step < spec.steps:
+            loss, gradients = compiled.loss_and_gradients(parameters, x_rows, y_rows, spec.reduction, workspace)
+            _check_values({"": loss, **gradients}, "the gradient of {}", step + 1)
+    result.updated = parameters
     result.after = compiled.trace(parameters, x, y)
+    _check_trace(result.after, spec, f" after {_steps(spec.steps)}")
     result.loss_after = result.after.loss(rows, spec.reduction)
-    _check_finite(result)
     return result
 
 
-def _check_finite(result):
-    """Refuse a run whose numbers overflowed, naming the first quantity that did."""
-    named = [("the loss", result.loss), ("the loss after the update", result.loss_after)]
-    named += [(f"the gradient of {k}", v) for k, v in result.gradients.items()]
-    named += [(f"the updated {k}", v) for k, v in result.updated.items()]
-    for what, value in named:
+_ADVICE = "use smaller parameters, inputs or learning_rate, or an activation that suits the loss"
+
+
+def _steps(count):
+    return "the update" if count == 1 else f"{count} steps"
+
+
+def _check_values(arrays, what, step):
+    """Refuse a step whose parameters or gradients are not finite, naming the first that is not."""
+    for name, value in arrays.items():
         if not np.all(np.isfinite(value)):
-            raise SpecError(
-                f"training: {what} is not finite (overflow or a log of 0 or less); "
-                "use smaller parameters, inputs or learning_rate, or an activation that suits the loss"
-            )
+            quantity = "the loss" if not name else what.format(name)
+            raise SpecError(f"training: step {step}: {quantity} is not finite (an overflow); {_ADVICE}")
+
+
+def _check_trace(trace, spec, when):
+    """Refuse a pass in which some sample's value is not finite, naming the sample and the quantity.
+
+    Every sample is checked, trained on or not: documents and JSON show them all, and a NaN or an
+    infinity must never reach either.
+    """
+    depth = len(trace.a) - 1
+    layers = spec.architecture.layers
+    quantities = [(f"z{l}", layers[l - 1], trace.z[l]) for l in range(1, depth + 1)]
+    quantities += [(f"a{l}", layers[l - 1], trace.a[l]) for l in range(1, depth + 1)]
+    quantities.append(("loss", None, trace.loss_sample[:, None]))
+    quantities += [(f"delta{l}", None, trace.delta[l]) for l in range(depth, 0, -1)]
+    for name, layer, values in quantities:
+        bad = np.argwhere(~np.isfinite(values))
+        if len(bad):
+            sample, unit = (int(i) + 1 for i in bad[0])
+            quantity = name if name == "loss" else f"{name}_{unit}"
+            # Built-in activations and custom formulas recognised as one have stable numeric forms.
+            naive = layer is not None and layer.activation.numeric is None
+            why = f"the custom activation {layer.activation.name} overflows as written" if naive else "an overflow"
+            raise SpecError(f"data.x[{sample}]: sample {sample}{when}: {quantity} is not finite ({why}); {_ADVICE}")

@@ -5,7 +5,11 @@ a spec file that may come from anyone. It is never handed to ``eval``,
 ``sympify`` or ``parse_expr``: Python's ``ast`` module only parses it, and a
 small tree walker builds the SymPy expression node by node from a whitelist
 (numbers, the declared variable, ``+ - * / **``, unary signs and a fixed set of
-functions). Everything else is refused with a :class:`SpecError`.
+functions). Everything else is refused with a :class:`SpecError`, and so is a
+formula whose value is not a real number (``sqrt(-1)``, ``log(0)``), whose
+numbers would grow huge when worked out exactly (``((64**64)**64)**64``) or
+whose degree (see :func:`degree`) is over the budget, since differentiating and
+simplifying a high-degree formula is what makes symbolic work slow.
 
 >>> import sympy
 >>> t = sympy.Symbol("t", real=True)
@@ -18,6 +22,8 @@ import re
 
 import sympy as sp
 
+from . import budget
+from .checks import show
 from .errors import SpecError
 
 MAX_LENGTH = 500
@@ -25,6 +31,7 @@ MAX_DEPTH = 40
 MAX_NODES = 200
 MAX_EXPONENT = 64
 MAX_LITERAL = 10**6
+MAX_NUMBER_BITS = 4096  # an exact number worked out inside a formula, numerator or denominator
 
 FUNCTIONS = {
     "exp": sp.exp,
@@ -54,23 +61,64 @@ _OPERATORS = {
 def check_identifier(name, *, key):
     """Return ``name`` if it is a short plain identifier (letters then letters or digits)."""
     if not isinstance(name, str) or not IDENTIFIER.match(name):
-        raise SpecError(f"{key}: expected a short name of letters and digits starting with a letter, got {_show(name)}")
+        raise SpecError(f"{key}: expected a short name of letters and digits starting with a letter, got {show(name)}")
     return name
 
 
 def parse_expression(text, variable, *, key):
     """Build the SymPy expression written in ``text`` in terms of the symbol ``variable``."""
     if not isinstance(text, str):
-        raise SpecError(f"{key}: expected a formula as a string, got {_show(text)}")
+        raise SpecError(f"{key}: expected a formula as a string, got {show(text)}")
     if len(text) > MAX_LENGTH:
         raise SpecError(f"{key}: formula is {len(text)} characters long, at most {MAX_LENGTH} allowed")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise SpecError(f"{key}: {_show(text)} is not a valid formula") from None
+        raise SpecError(f"{key}: {show(text)} is not a valid formula") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise SpecError(f"{key}: formula has too many parts (at most {MAX_NODES})")
-    return _Builder(variable, key).build(tree.body, 0)
+    expression = _Builder(variable, key).build(tree.body, 0)
+    order = degree(expression)
+    if order > budget.MAX_FORMULA_DEGREE:
+        raise SpecError(
+            f"{key}: the formula's degree is {order}, over the budget of {budget.MAX_FORMULA_DEGREE} (see docs/security.md)"
+        )
+    return expression
+
+
+def degree(expr):
+    """A bound on the degree of ``expr`` as a ratio of polynomials, the measure of its symbolic cost.
+
+    Numerator and denominator degrees are counted as :func:`sympy.cancel` would meet them: sums of
+    fractions multiply their denominators, integer powers multiply degrees, and a function or a
+    non-integer power is one new unknown whose argument's own degree is kept (its derivative
+    brings that argument out).
+
+    >>> t = sp.Symbol("t")
+    >>> degree((t + 1) ** 3), degree(1 / (t + 1) + 1 / (t + 2)), degree(sp.exp(t**2))
+    (3, 4, 2)
+    """
+    numerator, denominator = _degrees(expr)
+    return numerator + denominator
+
+
+def _degrees(expr):
+    if expr.is_Symbol:
+        return 1, 0
+    if not expr.free_symbols:
+        return 0, 0
+    if expr.is_Add:
+        parts = [_degrees(arg) for arg in expr.args]
+        denominator = sum(d for _, d in parts)
+        return max(n - d for n, d in parts) + denominator, denominator
+    if expr.is_Mul:
+        parts = [_degrees(arg) for arg in expr.args]
+        return sum(n for n, _ in parts), sum(d for _, d in parts)
+    if expr.is_Pow and expr.exp.is_Integer:
+        numerator, denominator = _degrees(expr.base)
+        power = int(expr.exp)
+        return (numerator * power, denominator * power) if power >= 0 else (denominator * -power, numerator * -power)
+    return max(1, sum(sum(_degrees(arg)) for arg in expr.args)), 0
 
 
 class _Builder:
@@ -90,14 +138,21 @@ class _Builder:
         method = getattr(self, f"_build_{type(node).__name__}", None)
         if method is None:
             raise self.refuse(f"'{type(node).__name__}' syntax")
-        return method(node, depth + 1)
+        result = method(node, depth + 1)
+        if result.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise SpecError(f"{self.key}: part of the formula is undefined or infinite: {show(str(result))}")
+        if result.is_number and result.is_extended_real is False:
+            raise SpecError(f"{self.key}: part of the formula is not a real number: {show(str(result))}")
+        return result
 
     def _build_Constant(self, node, depth):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.refuse(f"the constant {_show(value)}")
+            raise self.refuse(f"the constant {show(value)}")
         if not abs(value) <= MAX_LITERAL:
-            raise SpecError(f"{self.key}: number {_show(value)} is too large (at most {MAX_LITERAL})")
+            raise SpecError(f"{self.key}: number {show(value)} is too large (at most {MAX_LITERAL})")
+        if value and abs(value) < 10.0**-budget.MAX_EXPONENT:
+            raise SpecError(f"{self.key}: number {show(value)} is too small (at least 1e-{budget.MAX_EXPONENT})")
         return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
 
     def _build_Name(self, node, depth):
@@ -105,7 +160,7 @@ class _Builder:
             return self.variable
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
-        raise self.refuse(f"the name {_show(node.id)}")
+        raise self.refuse(f"the name {show(node.id)}")
 
     def _build_UnaryOp(self, node, depth):
         operand = self.build(node.operand, depth)
@@ -120,7 +175,9 @@ class _Builder:
         right = self.build(node.right, depth)
         if isinstance(node.op, ast.Pow):
             if right.is_Number and not abs(right) <= MAX_EXPONENT:
-                raise SpecError(f"{self.key}: exponent {right} is too large (at most {MAX_EXPONENT})")
+                raise SpecError(f"{self.key}: exponent {show(str(right))} is too large (at most {MAX_EXPONENT})")
+            if left.is_Rational and right.is_Number and _bits(left) * abs(right) > MAX_NUMBER_BITS:
+                raise SpecError(f"{self.key}: a number in the formula grows too large when worked out exactly")
             return left**right
         operator = _OPERATORS.get(type(node.op))
         if operator is None:
@@ -132,12 +189,12 @@ class _Builder:
     def _build_Call(self, node, depth):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
-            raise self.refuse("calling " + (_show(name) if name else "anything but a plain function name"))
+            raise self.refuse("calling " + (show(name) if name else "anything but a plain function name"))
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise SpecError(f"{self.key}: {name}() takes exactly one plain argument")
         return FUNCTIONS[name](self.build(node.args[0], depth))
 
 
-def _show(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def _bits(number):
+    """The size of an exact rational in bits: that of its numerator or denominator, whichever is larger."""
+    return max(int(number.p).bit_length(), int(number.q).bit_length())

@@ -15,7 +15,7 @@ spec's ``[notation.names]`` table then overrides single names.
 import re
 from dataclasses import dataclass
 
-from .checks import only_keys, suggest
+from .checks import only_keys, show, show_key, suggest
 from .errors import SpecError
 
 MAX_DECIMALS = 12
@@ -226,7 +226,7 @@ def build(architecture, profile="layered", decimals=4):
 def _check_profile(profile):
     if profile not in PROFILES:
         raise SpecError(
-            f"notation.profile: unknown profile {profile!r}{suggest(profile, PROFILES)}; "
+            f"notation.profile: unknown profile {show(profile)}{suggest(profile, PROFILES)}; "
             f"expected one of {', '.join(PROFILES)}"
         )
 
@@ -238,7 +238,7 @@ def from_spec(table, architecture):
     _check_profile(profile)
     decimals = table.get("decimals", 4)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
-        raise SpecError(f"notation.decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {decimals!r}")
+        raise SpecError(f"notation.decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {show(decimals)}")
     notation = build(architecture, profile, decimals)
     names = table.get("names", {})
     if not isinstance(names, dict):
@@ -250,7 +250,7 @@ def from_spec(table, architecture):
 
 def _override(notation, key, value):
     families = {"x": notation.x, "y": notation.y, "loss": notation.loss, "rate": notation.rate}
-    match = re.fullmatch(r"(W|b|z|a|delta)(\d+)", key)
+    match = re.fullmatch(r"(W|b|z|a|delta)([1-9]\d*)", key)
     if match and 1 <= int(match.group(2)) < len(notation.z):
         family, l = match.group(1), int(match.group(2))
         target = getattr(notation, family)[l]
@@ -268,7 +268,9 @@ def _override(notation, key, value):
         valid = ["x", "y", "loss", "rate"] + [
             f"{f}{l}" for f in ("W", "b", "z", "a", "delta") for l in range(1, len(notation.z))
         ]
-        raise SpecError(f"notation.names.{key}: unknown name{suggest(key, valid)}; expected one of {', '.join(valid)}")
+        raise SpecError(
+            f"notation.names.{show_key(key)}: unknown name{suggest(key, valid)}; expected one of {', '.join(valid)}"
+        )
 
 
 def _names_like(template, value, key):
@@ -280,11 +282,24 @@ def _names_like(template, value, key):
 
 
 def _safe(value, key):
-    """``value`` if it is a short math name built only from safe LaTeX (letters, digits, _ ^ braces, a few commands)."""
-    if not isinstance(value, str) or not 0 < len(value) <= 40 or not SAFE_NAME.match(value) or not _balanced(value):
+    """``value`` if it is a short math name built only from safe LaTeX (letters, digits, _ ^ braces, a few commands).
+
+    TeX reads ``^^5c`` as a backslash, so two carets in a row could spell any command: they are
+    refused, and so is a name that starts or ends with ^ or _, which could make a pair with the
+    text around it.
+    """
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= 40
+        or not SAFE_NAME.match(value)
+        or not _balanced(value)
+        or "^^" in value
+        or value[0] in "^_"
+        or value[-1] in "^_"
+    ):
         raise SpecError(
             f"{key}: expected a short math name such as w_{{11}} or \\hat{{y}} (letters, digits, _ ^ {{ }} and "
-            f"\\hat, \\mathrm or a Greek letter), got {value!r}"
+            f"\\hat, \\mathrm or a Greek letter; no ^^), got {show(value)}"
         )
     return value
 

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from .cli import render_spec
-from .render import SUFFIXES, compile_pdf, write_atomically
+from .files import write_atomically
+from .render import SUFFIXES
 from .spec import bundled_examples
+from .tex import compile_pdf
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "output"
 
@@ -24,7 +26,7 @@ def regenerate(folder=DEFAULT_FOLDER, pdf=True):
             write_atomically(path, text)
             written.append(path)
             if fmt == "latex" and pdf:
-                compile_pdf(text, path.with_suffix(".pdf"))
+                write_atomically(path.with_suffix(".pdf"), compile_pdf(text))
                 written.append(path.with_suffix(".pdf"))
     return written
 

@@ -1,17 +1,18 @@
-"""Turn a :class:`~symbackprop.document.Document` into LaTeX or Markdown, and LaTeX into PDF.
+"""Turn a :class:`~symbackprop.document.Document` into LaTeX or Markdown.
 
 Templates live in the package (``templates/`` in the source tree); a user's
 own folder, given as ``template_dir``, is searched first, so a single template
 can be restyled without copying the rest. The LaTeX environment uses
 ``((* ... *))`` for statements and ``((( ... )))`` for values, so LaTeX braces
 never clash with Jinja2's. Every filter is registered here, in one place.
+
+User text (titles, descriptions) reaches a document only through
+:func:`latex_escape` or :func:`markdown_escape`, which make every character
+literal: nothing a user writes can become a TeX command, a ligature, a Markdown
+block or a math span.
 """
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -36,10 +37,27 @@ _LATEX_SPECIAL = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
+    "`": r"\textasciigrave{}",  # `` ?` !` would become quotes and inverted marks
 }
-_LATEX_PATTERN = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
+# One pass over the text: a special character; the first of -- '' ,, (which TeX joins into a dash or
+# a quote, so it is followed by an empty group); or a character outside what the documents can
+# typeset in text with T1 fonts and utf8 input (printable ASCII, Latin-1, Latin Extended-A, common
+# punctuation), which LaTeX would stop at with "Unicode character not set up".
+_LATEX_PATTERN = re.compile(
+    "["
+    + re.escape("".join(_LATEX_SPECIAL))
+    + "]|[-',](?=[-',])|[^ -~\u00a0-\u017f\u2013\u2014\u2018\u2019\u201c\u201d\u2026]"
+)
+# Text is always one line in a document: a line break could end a paragraph in LaTeX or start a block
+# in Markdown. Spec texts cannot hold control characters; this is the second wall.
+_LINE_BREAKS = re.compile("[\r\n\t\f\v\x85\u2028\u2029]")
 _MARKDOWN_PATTERN = re.compile(r"([\\`*_\[\]#|~$<>&])")
 _HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# U+2060 WORD JOINER, invisible: after a backslash or a dollar it keeps \( \[ $$ \begin from reaching a
+# page's math renderer (MathJax or KaTeX scanning the HTML) as delimiters or commands.
+_JOINER = "\u2060"
+# What would start a Markdown block at the beginning of a line: a list, a quote, a setext underline.
+_BLOCK_START = re.compile(r"\A(\s*\d{0,9})([-+=]|(?<=\d)[.)])(?=[\s=]|\Z)")
 
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
@@ -48,13 +66,38 @@ _GREEK = {
 
 
 def latex_escape(text):
-    """``text`` safe inside a LaTeX document, every special character replaced in one pass."""
-    return _LATEX_PATTERN.sub(lambda m: _LATEX_SPECIAL[m.group()], str(text))
+    """``text`` safe inside a LaTeX document, every special character replaced in one pass.
+
+    >>> latex_escape("--x^^5c{}")
+    '-{}-x\\\\textasciicircum{}\\\\textasciicircum{}5c\\\\{\\\\}'
+    """
+    return _LATEX_PATTERN.sub(_latex_character, _LINE_BREAKS.sub(" ", str(text)))
+
+
+def _latex_character(match):
+    character = match.group()
+    if character in _LATEX_SPECIAL:
+        return _LATEX_SPECIAL[character]
+    if character in "-',":
+        return character + "{}"
+    return rf"\texttt{{[U+{ord(character):04X}]}}"
 
 
 def markdown_escape(text):
-    """``text`` shown literally by Markdown renderers (backslash escapes, HTML characters as entities)."""
-    return _MARKDOWN_PATTERN.sub(lambda m: _HTML.get(m.group(), "\\" + m.group()), str(text))
+    """``text`` shown literally by Markdown renderers: no markup, no HTML, no block, no math.
+
+    >>> markdown_escape("- a $b$")
+    '\\\\- a \\\\$\u2060b\\\\$\u2060'
+    """
+    text = _MARKDOWN_PATTERN.sub(_markdown_character, _LINE_BREAKS.sub(" ", str(text)))
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+
+
+def _markdown_character(match):
+    character = match.group()
+    if character in _HTML:
+        return _HTML[character]
+    return "\\" + character + (_JOINER if character in "\\$" else "")
 
 
 def plain(latex_text):
@@ -120,62 +163,3 @@ def render(document, fmt, template_dir=None):
         return template.render(doc=document)
     except jinja2.TemplateError as error:
         raise SpecError(f"template: {error.__class__.__name__}: {error}".splitlines()[0]) from None
-
-
-def write_atomically(path, data):
-    """Write ``data`` (text or bytes) to ``path`` through a temporary file, so no half-written file is left."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SpecError(f"-o: folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    except OSError as error:
-        raise SpecError(f"-o: cannot write in {folder} ({error.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise SpecError(f"-o: cannot write {path} ({error.strerror})") from None
-
-
-def compile_pdf(tex_text, pdf_path):
-    """Compile LaTeX source to ``pdf_path`` with latexmk and pdflatex, without shell escape, in a scratch folder."""
-    if shutil.which("latexmk") is None or shutil.which("pdflatex") is None:
-        raise SpecError(
-            "--pdf: no TeX engine found; install latexmk and pdflatex (e.g. Debian's latexmk and texlive-latex-extra)"
-        )
-    with tempfile.TemporaryDirectory(prefix="symbackprop-") as scratch:
-        source = Path(scratch) / "document.tex"
-        source.write_text(tex_text, encoding="utf-8")
-        done = subprocess.run(
-            [
-                "latexmk",
-                "-pdf",
-                "-no-shell-escape",
-                "-interaction=nonstopmode",
-                "-halt-on-error",
-                "-quiet",
-                source.name,
-            ],
-            cwd=scratch,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            # A fixed date makes the PDF byte-for-byte reproducible, so output/ can be checked for staleness.
-            env={**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"},
-        )
-        if done.returncode != 0:
-            log = (
-                (Path(scratch) / "document.log").read_text(encoding="utf-8", errors="replace")
-                if (Path(scratch) / "document.log").exists()
-                else ""
-            )
-            first = next((line for line in log.splitlines() if line.startswith("!")), "see the LaTeX log")
-            raise SpecError(f"--pdf: LaTeX failed: {first}")
-        write_atomically(pdf_path, (Path(scratch) / "document.pdf").read_bytes())

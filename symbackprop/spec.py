@@ -8,6 +8,7 @@ Numbers are read as exact decimals (0.1 stays 1/10) and converted to floats only
 for numeric evaluation.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,17 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, losses, notation
-from .checks import number, only_keys, suggest
+from . import activations, budget, losses, notation
+from .checks import number, only_keys, show, show_path, suggest, text_field
 from .errors import SpecError
 from .network import Architecture, Layer
 
 BIAS_LAYOUTS = ("per-neuron", "per-layer", "none")
 MODES = ("sample", "batch")
 REDUCTIONS = ("sum", "mean")
-MAX_UNITS = 512
-MAX_LAYERS = 16
-MAX_STEPS = 10_000
+# A dotted key (a.b."c") with more than MAX_KEY_PARTS parts. Possessive quantifiers and an atomic group
+# keep the search from backtracking into a part, and a match starts only where a part can start, so
+# the search stays linear in the length of the text.
+_KEY_PART = r"""(?>[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+_LONG_DOTTED_KEY = re.compile(rf"(?<![A-Za-z0-9_-])(?:{_KEY_PART}[ \t]*\.[ \t]*){{{budget.MAX_KEY_PARTS}}}{_KEY_PART}")
 
 TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation"}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
@@ -87,13 +90,21 @@ def read_text(source):
     path = Path(source)
     if path.is_file():
         try:
-            return path.read_text(encoding="utf-8")
+            with path.open("rb") as stream:
+                data = stream.read(budget.MAX_SPEC_BYTES + 1)
+            if len(data) > budget.MAX_SPEC_BYTES:
+                raise SpecError(
+                    f"{show_path(source)}: the spec file is over the budget of {budget.MAX_SPEC_BYTES:,} bytes"
+                )
+            return data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise SpecError(f"{source}: cannot read the spec file ({error.__class__.__name__})") from None
+            raise SpecError(f"{show_path(source)}: cannot read the spec file ({error.__class__.__name__})") from None
     if source in bundled_examples():
         return (resources.files("symbackprop") / "examples" / f"{source}.toml").read_text(encoding="utf-8")
     hint = suggest(source, bundled_examples())
-    raise SpecError(f"{source}: no such spec file or bundled example{hint}; `symbackprop examples` lists the examples")
+    raise SpecError(
+        f"{show_path(source)}: no such spec file or bundled example{hint}; `symbackprop examples` lists them"
+    )
 
 
 def load(source=DEFAULT_EXAMPLE):
@@ -102,16 +113,20 @@ def load(source=DEFAULT_EXAMPLE):
 
 
 def parse(text, source="<spec>"):
-    """Check the TOML ``text`` of a spec and build a :class:`Spec`."""
-    try:
-        document = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError(f"{source}: not valid TOML: {error}") from None
+    """Check the TOML ``text`` of a spec and build a :class:`Spec`.
+
+    The spec is costed as it is read (see :mod:`symbackprop.budget`): its size and its keys before
+    the TOML reader sees it, the architecture before any parameter is read, and the run before
+    anything is computed.
+    """
+    source = show_path(source)
+    document = _toml(text, source)
     only_keys(document, TOP_KEYS, "")
     for needed in ("network", "loss", "parameters", "data"):
         _table(document, needed, needed)
 
     architecture, reduction = _architecture(document)
+    budget.check_architecture(architecture)
     parameters = _parameters(document["parameters"], architecture)
     x, y = _data(document["data"], architecture)
     training = _table(document, "training", "training", required=False)
@@ -122,18 +137,19 @@ def parse(text, source="<spec>"):
         raise SpecError(f"training.learning_rate: expected a positive number, got {learning_rate}")
     update_biases = training.get("update_biases", True)
     if not isinstance(update_biases, bool):
-        raise SpecError(f"training.update_biases: expected true or false, got {update_biases!r}")
+        raise SpecError(f"training.update_biases: expected true or false, got {show(update_biases)}")
     mode = _choice(training.get("mode", "sample"), MODES, "training.mode")
     sample = _integer(training.get("sample", 1), "training.sample", 1, len(x))
-    steps = _integer(training.get("steps", 1), "training.steps", 1, MAX_STEPS)
+    steps = _integer(training.get("steps", 1), "training.steps", 1, budget.MAX_STEPS)
+    budget.check_run(architecture, len(x), 1 if mode == "sample" else len(x), steps)
     verify = training.get("verify", False)
     if not isinstance(verify, bool):
-        raise SpecError(f"training.verify: expected true or false, got {verify!r}")
+        raise SpecError(f"training.verify: expected true or false, got {show(verify)}")
     names = _table(document, "notation", "notation", required=False)
     _check_targets(architecture, y)
     return Spec(
-        title=_text(document.get("title", "Backpropagation, step by step"), "title"),
-        description=_text(document.get("description", ""), "description"),
+        title=text_field(document.get("title", "Backpropagation, step by step"), "title", budget.MAX_TITLE),
+        description=text_field(document.get("description", ""), "description", budget.MAX_DESCRIPTION, lines=True),
         architecture=architecture,
         reduction=reduction,
         parameters=parameters,
@@ -150,23 +166,41 @@ def parse(text, source="<spec>"):
     )
 
 
+def _toml(text, source):
+    """The TOML document in ``text``, read only once its size and its dotted keys are within the budget."""
+    if len(text) > budget.MAX_SPEC_BYTES:
+        raise SpecError(f"{source}: the spec is over the budget of {budget.MAX_SPEC_BYTES:,} bytes")
+    long_key = _LONG_DOTTED_KEY.search(text)
+    if long_key:
+        line = text.count("\n", 0, long_key.start()) + 1
+        raise SpecError(f"{source}: line {line}: a dotted key has more than {budget.MAX_KEY_PARTS} parts")
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: not valid TOML for a spec: arrays or tables nested too deeply") from None
+    except ValueError as error:  # an integer of more digits than Python converts (4,300)
+        raise SpecError(f"{source}: not valid TOML for a spec: {str(error).split(';')[0]}") from None
+
+
 def _architecture(document):
     network = document["network"]
     only_keys(network, NETWORK_KEYS, "network")
-    inputs = _integer(_required(network, "inputs", "network"), "network.inputs", 1, MAX_UNITS)
+    inputs = _integer(_required(network, "inputs", "network"), "network.inputs", 1, budget.MAX_UNITS)
     bias = _choice(network.get("bias", "per-neuron"), BIAS_LAYOUTS, "network.bias")
     raw_layers = _required(network, "layers", "network")
     if not isinstance(raw_layers, list) or not raw_layers:
         raise SpecError("network.layers: expected a non-empty list of { units = ..., activation = ... } tables")
-    if len(raw_layers) > MAX_LAYERS:
-        raise SpecError(f"network.layers: at most {MAX_LAYERS} layers, got {len(raw_layers)}")
+    if len(raw_layers) > budget.MAX_LAYERS:
+        raise SpecError(f"network.layers: at most {budget.MAX_LAYERS} layers, got {len(raw_layers)}")
     layers = []
     for number_, raw in enumerate(raw_layers, start=1):
         key = f"network.layers[{number_}]"
         if not isinstance(raw, dict):
-            raise SpecError(f'{key}: expected a table like {{ units = 2, activation = "sigmoid" }}, got {raw!r}')
+            raise SpecError(f'{key}: expected a table like {{ units = 2, activation = "sigmoid" }}, got {show(raw)}')
         only_keys(raw, LAYER_KEYS, key)
-        units = _integer(_required(raw, "units", key), f"{key}.units", 1, MAX_UNITS)
+        units = _integer(_required(raw, "units", key), f"{key}.units", 1, budget.MAX_UNITS)
         activation = activations.from_spec(_required(raw, "activation", key), key=f"{key}.activation")
         if activation.vector and number_ != len(raw_layers):
             raise SpecError(f"{key}.activation: softmax is only allowed on the output layer (layer {len(raw_layers)})")
@@ -261,7 +295,7 @@ def _array(value, shape, key):
             raise SpecError(f"{key}: expected a single number (one bias shared by the layer), got a list")
         return number(value, key)
     if not isinstance(value, list):
-        raise SpecError(f"{key}: expected {_describe(shape)}, got {value!r}")
+        raise SpecError(f"{key}: expected {_describe(shape)}, got {show(value)}")
     if len(value) != shape[0]:
         raise SpecError(
             f"{key}: expected {_describe(shape)}, got {len(value)} {'rows' if len(shape) > 1 else 'numbers'}"
@@ -282,7 +316,7 @@ def _table(document, name, key, required=True):
     if value is None:
         raise SpecError(f"{key}: missing table [{name}]")
     if not isinstance(value, dict):
-        raise SpecError(f"{key}: expected a table [{name}], got {value!r}")
+        raise SpecError(f"{key}: expected a table [{name}], got {show(value)}")
     return value
 
 
@@ -295,20 +329,14 @@ def _required(table, name, key):
 def _choice(value, choices, key):
     if value not in choices:
         raise SpecError(
-            f"{key}: unknown value {value!r}{suggest(value, choices)}; expected one of {', '.join(choices)}"
+            f"{key}: unknown value {show(value)}{suggest(value, choices)}; expected one of {', '.join(choices)}"
         )
     return value
 
 
 def _integer(value, key, low, high):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {value!r}")
+        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {show(value)}")
     if not low <= value <= high:
-        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {value}")
-    return value
-
-
-def _text(value, key):
-    if not isinstance(value, str) or len(value) > 300:
-        raise SpecError(f"{key}: expected a text of at most 300 characters")
+        raise SpecError(f"{key}: expected a whole number from {low} to {high}, got {show(value)}")
     return value

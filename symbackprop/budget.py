@@ -1,0 +1,86 @@
+"""What a spec may cost: the limits every spec is checked against before any work starts.
+
+Specs come from people the user may not trust (students, strangers, a shared
+server), so a spec of a few hundred bytes must not be able to make symbackprop
+run for minutes or fill the memory. Each limit below bounds one cost that grows
+with the spec; together they keep any accepted spec within a few seconds and a
+few hundred megabytes on a small machine (``benchmarks/budget.py`` measures the
+edge of the budget; docs/security.md lists the limits and why each is set where
+it is). A spec over a limit is refused with one line naming the limit and the
+spec's own figure.
+
+>>> from symbackprop import load
+>>> check_document(load("bce_sigmoid_2_2_1"))  # well within every limit
+"""
+
+from .errors import SpecError
+
+# Reading a spec.
+MAX_SPEC_BYTES = 1 << 20  # a spec file; bounds the samples and numbers it can hold
+MAX_KEY_PARTS = 16  # parts of one dotted TOML key (a.b.c); the TOML reader's cost is quadratic in them
+MAX_EXPONENT = 30  # numbers are 0 or of magnitude 1e-30 to below 1e30: exact arithmetic on them stays small
+MAX_DIGITS = 30  # significant digits of one number
+MAX_TITLE = 300  # characters of the title
+MAX_DESCRIPTION = 1000  # characters of the description
+
+# The network and its run.
+MAX_UNITS = 512  # units in one layer
+MAX_LAYERS = 16
+MAX_PARAMETERS = 10_000  # the symbolic derivation costs about 0.2 ms a parameter
+MAX_SOFTMAX_UNITS = 64  # softmax's Jacobian makes its derivation grow with the square of its units
+MAX_SAMPLES = 100_000
+MAX_SAMPLE_UNITS = 2_000_000  # samples times all units (inputs included): the memory of a full trace
+MAX_STEPS = 10_000
+MAX_TRAINING_WORK = 1_000_000_000  # steps times trained samples times parameters
+
+# Custom activation formulas.
+MAX_FORMULA_DEGREE = 64  # the formula's degree, counted as in :func:`symbackprop.expressions.degree`
+MAX_SIMPLIFY_DEGREE = 12  # above this (or MAX_SIMPLIFY_OPERATIONS) a delta is shown as derived, not cancelled
+MAX_SIMPLIFY_OPERATIONS = 60
+
+# Documents.
+MAX_DOCUMENT_PARAMETERS = 500
+MAX_DOCUMENT_UNITS = 32  # units in one layer of a document's network
+MAX_DOCUMENT_SAMPLES = 32
+MAX_COMPILE_SECONDS = 120  # one PDF compilation, after which TeX and its children are killed
+
+MAX_MESSAGE = 300  # characters of one error line
+
+
+def _over(key, what, figure, limit):
+    return SpecError(f"{key}: {what} is {figure:,}, over the budget of {limit:,} (see docs/security.md)")
+
+
+def check_architecture(architecture):
+    """Refuse an architecture whose derivation would cost more than the budget allows."""
+    count = architecture.parameter_count()
+    if count > MAX_PARAMETERS:
+        raise _over("network.layers", "the number of parameters", count, MAX_PARAMETERS)
+    output = architecture.layers[-1]
+    if output.activation.vector and output.units > MAX_SOFTMAX_UNITS:
+        raise _over("network.layers", "the number of softmax output units", output.units, MAX_SOFTMAX_UNITS)
+
+
+def check_run(architecture, samples, trained, steps):
+    """Refuse a run whose evaluation would take more memory or time than the budget allows."""
+    if samples > MAX_SAMPLES:
+        raise _over("data.x", "the number of samples", samples, MAX_SAMPLES)
+    sample_units = samples * sum(architecture.widths())
+    if sample_units > MAX_SAMPLE_UNITS:
+        raise _over("data.x", "samples times units (the size of one pass)", sample_units, MAX_SAMPLE_UNITS)
+    work = steps * trained * architecture.parameter_count()
+    if work > MAX_TRAINING_WORK:
+        raise _over("training.steps", "steps times trained samples times parameters", work, MAX_TRAINING_WORK)
+
+
+def check_document(spec):
+    """Refuse a spec whose worked solution would be too large to build or to typeset."""
+    architecture = spec.architecture
+    count = architecture.parameter_count()
+    if count > MAX_DOCUMENT_PARAMETERS:
+        raise _over("network.layers", "for a document, the number of parameters", count, MAX_DOCUMENT_PARAMETERS)
+    widest = max(architecture.widths())
+    if widest > MAX_DOCUMENT_UNITS:
+        raise _over("network.layers", "for a document, the widest layer's units", widest, MAX_DOCUMENT_UNITS)
+    if len(spec.x) > MAX_DOCUMENT_SAMPLES:
+        raise _over("data.x", "for a document, the number of samples", len(spec.x), MAX_DOCUMENT_SAMPLES)
