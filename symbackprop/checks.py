@@ -41,7 +41,12 @@ def cut(text, limit):
 def show(value, limit=40):
     """A short, terminal-safe rendering of a user's ``value`` for an error message."""
     try:
-        text = str(value) if isinstance(value, Decimal) else _REPR.repr(value)
+        if isinstance(value, str):
+            text = repr(value[: limit + 1])  # never the repr of a whole megabyte
+        elif isinstance(value, Decimal):
+            text = str(value)
+        else:
+            text = _REPR.repr(value)
     except (RecursionError, ValueError):  # ValueError: an integer too long to print
         text = f"<{type(value).__name__}>"
     return cut(escape_unsafe(text), limit)

@@ -109,6 +109,7 @@ def _run(argv):
     if arguments.command == "examples":
         for name in specs.bundled_examples():
             print(f"{name}  {specs.load(name).description}")
+        sys.stdout.flush()
         return 0
     if arguments.command == "render":
         return _render(arguments)
@@ -120,6 +121,7 @@ def _run(argv):
         print(json.dumps(as_json(result), allow_nan=False))
     else:
         print(result_tables(result, arguments.decimals))
+    sys.stdout.flush()  # here, so that a reader gone away is handled by main(), not at interpreter exit
     return 0
 
 

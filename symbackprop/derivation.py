@@ -37,6 +37,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from . import budget
+from .expressions import degree
 from .network import Network
 
 TARGETS_SUM_TO_ONE = "the targets of each sample sum to 1"
@@ -139,10 +141,20 @@ def _output_deltas(net):
             yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), fprime, raw, _simplest(raw))
 
 
+def simplifiable(expr):
+    """Whether cancelling ``expr`` is within the budget: a custom formula of high degree can make
+    cancel() and factor() run for minutes, so such a delta is kept as the chain rule gives it."""
+    return (
+        not expr.has(sp.Piecewise)
+        and degree(expr) <= budget.MAX_SIMPLIFY_DEGREE
+        and sp.count_ops(expr) <= budget.MAX_SIMPLIFY_OPERATIONS
+    )
+
+
 def _simplest(raw):
     """The cancelled form of ``raw`` when it is shorter, else ``raw`` itself (no slow simplify())."""
-    if raw.has(sp.Piecewise):
-        return raw
+    if not simplifiable(raw):
+        return sp.Mul(*raw.args)
     candidate = sp.factor(sp.cancel(raw))
     return candidate if sp.count_ops(candidate) < sp.count_ops(raw) else sp.Mul(*raw.args)
 

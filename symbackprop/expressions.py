@@ -19,6 +19,7 @@ t/10
 
 import ast
 import re
+from decimal import Decimal
 
 import sympy as sp
 
@@ -77,7 +78,7 @@ def parse_expression(text, variable, *, key):
         raise SpecError(f"{key}: {show(text)} is not a valid formula") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise SpecError(f"{key}: formula has too many parts (at most {MAX_NODES})")
-    expression = _Builder(variable, key).build(tree.body, 0)
+    expression = _Builder(variable, key, text.strip()).build(tree.body, 0)
     order = degree(expression)
     if order > budget.MAX_FORMULA_DEGREE:
         raise SpecError(
@@ -122,9 +123,10 @@ def _degrees(expr):
 
 
 class _Builder:
-    def __init__(self, variable, key):
+    def __init__(self, variable, key, text):
         self.variable = variable
         self.key = key
+        self.text = text
 
     def refuse(self, what):
         return SpecError(
@@ -149,10 +151,12 @@ class _Builder:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.refuse(f"the constant {show(value)}")
-        if not abs(value) <= MAX_LITERAL:
-            raise SpecError(f"{self.key}: number {show(value)} is too large (at most {MAX_LITERAL})")
-        if value and abs(value) < 10.0**-budget.MAX_EXPONENT:
-            raise SpecError(f"{self.key}: number {show(value)} is too small (at least 1e-{budget.MAX_EXPONENT})")
+        # Python reads 1e-999 as 0.0 and 1e999 as inf, so the range is judged on the literal as written.
+        written = Decimal(ast.get_source_segment(self.text, node) or repr(value))
+        if not abs(written) <= MAX_LITERAL:
+            raise SpecError(f"{self.key}: number {show(written)} is too large (at most {MAX_LITERAL})")
+        if written and written.adjusted() < -budget.MAX_EXPONENT:
+            raise SpecError(f"{self.key}: number {show(written)} is too small (at least 1e-{budget.MAX_EXPONENT})")
         return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
 
     def _build_Name(self, node, depth):

@@ -11,7 +11,7 @@ for numeric evaluation.
 import re
 import tomllib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
@@ -175,13 +175,23 @@ def _toml(text, source):
         line = text.count("\n", 0, long_key.start()) + 1
         raise SpecError(f"{source}: line {line}: a dotted key has more than {budget.MAX_KEY_PARTS} parts")
     try:
-        return tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=_decimal)
+    except SpecError:
+        raise
     except tomllib.TOMLDecodeError as error:
         raise SpecError(f"{source}: not valid TOML: {error}") from None
     except RecursionError:
         raise SpecError(f"{source}: not valid TOML for a spec: arrays or tables nested too deeply") from None
     except ValueError as error:  # an integer of more digits than Python converts (4,300)
         raise SpecError(f"{source}: not valid TOML for a spec: {str(error).split(';')[0]}") from None
+
+
+def _decimal(text):
+    """A TOML float as an exact Decimal; one whose exponent Decimal cannot even hold is refused."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise SpecError(f"the number {show(text)} is out of range") from None
 
 
 def _architecture(document):
