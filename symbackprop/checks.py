@@ -6,7 +6,7 @@ escaped (an ESC cannot reach the terminal, a newline cannot forge a second
 line) and long values are cut.
 
 >>> show("\\x1b[2J" + "x" * 100)
-"'\\\\x1b[2Jxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'"
+"'\\\\x1b[2Jxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
 """
 
 import difflib

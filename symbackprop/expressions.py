@@ -97,7 +97,7 @@ def degree(expr):
 
     >>> t = sp.Symbol("t")
     >>> degree((t + 1) ** 3), degree(1 / (t + 1) + 1 / (t + 2)), degree(sp.exp(t**2))
-    (3, 4, 2)
+    (3, 3, 2)
     """
     numerator, denominator = _degrees(expr)
     return numerator + denominator
