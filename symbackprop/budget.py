@@ -39,9 +39,9 @@ MAX_SIMPLIFY_DEGREE = 12  # above this (or MAX_SIMPLIFY_OPERATIONS) a delta is s
 MAX_SIMPLIFY_OPERATIONS = 60
 
 # Documents.
-MAX_DOCUMENT_PARAMETERS = 500
-MAX_DOCUMENT_UNITS = 32  # units in one layer of a document's network
-MAX_DOCUMENT_SAMPLES = 32
+MAX_DOCUMENT_PARAMETERS = 320  # a PDF at this size compiles in under 10 s; 484 took 12 s
+MAX_DOCUMENT_UNITS = 16  # units in one layer of a document's network
+MAX_DOCUMENT_SAMPLES = 16  # 32 samples of 484 parameters overflowed TeX's memory in the per-sample table
 MAX_COMPILE_SECONDS = 120  # one PDF compilation, after which TeX and its children are killed
 
 MAX_MESSAGE = 300  # characters of one error line
