@@ -74,6 +74,7 @@ CASES = [
     ("parameters: 64-128-10, 9,610 of 10,000", "grad", network([64, 128, 10], **SOFTMAX)),
     ("depth: 16 layers of 24, 9,025", "grad", network([24] * 16 + [1])),
     ("softmax: 64 outputs, 6,272 params", "grad", network([32, 64, 64], **SOFTMAX)),
+    ("outputs: 512 sigmoid outputs with BCE", "grad", network([2, 512])),
     (
         "samples x units: 70,000 x 25",
         "grad",

@@ -126,19 +126,34 @@ def _output_deltas(net):
     activation = net.architecture.layers[-1].activation
     loss = net.architecture.loss
     a, z, y = net.a[L], net.z[L], net.y
-    grad_a = [sp.diff(net.loss, aj) for aj in a]
+    if not activation.vector:
+        yield from _elementwise_output_deltas(net, activation, loss)
+        return
+    grad_a = [sp.diff(loss.term(aj, yj), aj) for aj, yj in zip(a, y)]
     for j in range(len(a)):
-        if activation.vector:
-            # Softmax: da_k/dz_j = a_k (1[k = j] - a_j), so every output feeds every delta.
-            raw = sp.Add(*[grad_a[k] * a[k] * ((1 if k == j else 0) - a[j]) for k in range(len(a))])
-            closed, assumption = (
-                _cancel_with_target_sum(raw, a[j] - y[j], y) if loss.targets_sum_to_one else (raw, None)
-            )
-            yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), None, raw, closed, assumption)
-        else:
-            fprime = activation.derivative(z[j], a[j])
-            raw = sp.Mul(grad_a[j], fprime, evaluate=False)
-            yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), fprime, raw, _simplest(raw))
+        # Softmax: da_k/dz_j = a_k (1[k = j] - a_j), so every output feeds every delta.
+        raw = sp.Add(*[grad_a[k] * a[k] * ((1 if k == j else 0) - a[j]) for k in range(len(a))])
+        closed, assumption = _cancel_with_target_sum(raw, a[j] - y[j], y) if loss.targets_sum_to_one else (raw, None)
+        yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), None, raw, closed, assumption)
+
+
+def _elementwise_output_deltas(net, activation, loss):
+    """Output deltas when each output depends on its own z only: derived once, then renamed for every unit.
+
+    Every such output unit has the same loss term and the same activation, so differentiating and
+    cancelling once for generic symbols and renaming the result gives each unit's delta at a cost
+    that does not grow with the units' count (done unit by unit, 512 outputs took 12 s).
+    """
+    L = net.architecture.depth
+    A, Z, Y = (sp.Dummy(name, real=True) for name in "azy")
+    grad_a = sp.diff(loss.term(A, Y), A)
+    fprime = activation.derivative(Z, A)
+    closed = _simplest(sp.Mul(grad_a, fprime, evaluate=False))
+    for j, (aj, zj, yj) in enumerate(zip(net.a[L], net.z[L], net.y)):
+        names = {A: aj, Z: zj, Y: yj}
+        grad_aj, fprime_j = grad_a.xreplace(names), fprime.xreplace(names)
+        raw = sp.Mul(grad_aj, fprime_j, evaluate=False)
+        yield UnitDelta(L, j, net.delta[L][j], grad_aj, (), fprime_j, raw, closed.xreplace(names))
 
 
 def simplifiable(expr):

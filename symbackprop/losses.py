@@ -21,7 +21,9 @@ class Loss:
     """One loss.
 
     ``formula(a, y)`` builds the per-sample loss from output symbols ``a`` and
-    target symbols ``y``. ``numeric(z, a, y, activation_name)`` gives it per
+    target symbols ``y``; every loss here is a sum of one ``term(a_j, y_j)`` per
+    output, so dL/da_j is the derivative of that one term (differentiating the
+    whole sum for every output would cost the square of the outputs). ``numeric(z, a, y, activation_name)`` gives it per
     sample for arrays of shape (samples, outputs); it uses the pre-activations
     ``z`` where that avoids overflow (BCE after a sigmoid, cross-entropy after
     softmax). ``targets_sum_to_one`` says the targets of each sample are a
@@ -31,6 +33,7 @@ class Loss:
     kind: str
     label: str
     formula: Callable[[list, list], sp.Expr]
+    term: Callable[[sp.Expr, sp.Expr], sp.Expr]
     numeric: Callable[..., np.ndarray]
     factor: sp.Rational = sp.Integer(1)
     targets_sum_to_one: bool = False
@@ -46,6 +49,7 @@ def squared_error(factor):
         "squared_error",
         "squared error",
         lambda a, y: factor * sp.Add(*[(ai - yi) ** 2 for ai, yi in zip(a, y)]),
+        lambda a, y: factor * (a - y) ** 2,
         numeric,
         factor=factor,
     )
@@ -71,6 +75,7 @@ BCE = Loss(
     "bce",
     "binary cross-entropy",
     lambda a, y: -sp.Add(*[yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
+    lambda a, y: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
     _bce_numeric,
 )
 
@@ -87,6 +92,7 @@ CROSS_ENTROPY = Loss(
     "cross_entropy",
     "cross-entropy",
     lambda a, y: -sp.Add(*[yi * sp.log(ai) for ai, yi in zip(a, y)]),
+    lambda a, y: -y * sp.log(a),
     _cross_entropy_numeric,
     targets_sum_to_one=True,
 )
