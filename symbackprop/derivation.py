@@ -125,7 +125,7 @@ def _output_deltas(net):
     L = net.architecture.depth
     activation = net.architecture.layers[-1].activation
     loss = net.architecture.loss
-    a, z, y = net.a[L], net.z[L], net.y
+    a, y = net.a[L], net.y
     if not activation.vector:
         yield from _elementwise_output_deltas(net, activation, loss)
         return
