@@ -65,7 +65,7 @@ def main(argv=None):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except _Stopped as stop:
-        return _fail(f"stopped by signal {stop.signal_name}; nothing was written", 128 + stop.signal_number)
+        return _fail(f"stopped by signal {stop.signal_name}; no file is left half-written", 128 + stop.signal_number)
     except Exception as error:  # the last line of defence against tracebacks
         return _fail(f"internal error: {error.__class__.__name__}: {error} (a bug in symbackprop; please report it)", 3)
     finally:

@@ -11,6 +11,7 @@ stale one.
 """
 
 import os
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -50,8 +51,13 @@ def write_files(contents, option="-o"):
     try:
         for path, data in targets.items():
             temporaries.append((_temporary_copy(path, data, option), path))
-        for temporary, path in temporaries:
-            os.replace(temporary, path)
+        # The renames together: a SIGTERM or SIGINT waits until they are all done.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        try:
+            for temporary, path in temporaries:
+                os.replace(temporary, path)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     except OSError as error:
         raise SpecError(f"{option}: cannot write {show_path(path)} ({error.strerror})") from None
     finally:

@@ -450,7 +450,7 @@ def test_a_signal_during_pdf_kills_tex_and_leaves_nothing(stop, tmp_path):
     process.send_signal(stop)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 128 + stop
-    assert err.strip() == f"symbackprop: stopped by signal {signal.Signals(stop).name}; nothing was written"
+    assert err.strip() == f"symbackprop: stopped by signal {signal.Signals(stop).name}; no file is left half-written"
     assert _none_left_in(scratch)
     assert list(scratch.iterdir()) == []
     assert list(out.iterdir()) == []
