@@ -10,6 +10,24 @@ import math
 import numpy as np
 from oracle import Net
 
+# A small valid spec as text, for tests that change one line of it.
+SMALL_SPEC = """\
+title = "A small network"
+[network]
+inputs = 2
+layers = [{ units = 2, activation = "sigmoid" }, { units = 1, activation = "sigmoid" }]
+[loss]
+kind = "bce"
+[parameters]
+W1 = [[0.15, 0.25], [0.2, 0.3]]
+b1 = [0.35, 0.35]
+W2 = [[0.4, 0.45]]
+b2 = [0.6]
+[data]
+x = [[0.1, 0.2], [0.3, 0.4]]
+y = [[0], [1]]
+"""
+
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "custom"]
 OUTPUTS = {
     "squared_error": ["sigmoid", "tanh", "linear", "softmax", "softplus", "relu", "leaky_relu", "custom"],

@@ -5,6 +5,7 @@ import string
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from networks import SMALL_SPEC
 
 from symbackprop import SpecError, parse, train
 from symbackprop.expressions import parse_expression
@@ -38,21 +39,7 @@ def test_token_soup_only_raises_spec_error(tokens):
         pass
 
 
-VALID = """
-[network]
-inputs = 2
-layers = [{ units = 2, activation = "sigmoid" }, { units = 1, activation = "sigmoid" }]
-[loss]
-kind = "bce"
-[parameters]
-W1 = [[0.15, 0.25], [0.2, 0.3]]
-b1 = [0.35, 0.35]
-W2 = [[0.4, 0.45]]
-b2 = [0.6]
-[data]
-x = [[0.1, 0.2]]
-y = [[0]]
-"""
+VALID = SMALL_SPEC
 
 
 @FUZZ

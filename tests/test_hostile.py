@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from limited import run_limited
+from networks import SMALL_SPEC
 
 from symbackprop import budget, parse
 
@@ -30,22 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HAS_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed (.ci/run installs them)")
 
-BASE = """\
-title = "A small network"
-[network]
-inputs = 2
-layers = [{ units = 2, activation = "sigmoid" }, { units = 1, activation = "sigmoid" }]
-[loss]
-kind = "bce"
-[parameters]
-W1 = [[0.15, 0.25], [0.2, 0.3]]
-b1 = [0.35, 0.35]
-W2 = [[0.4, 0.45]]
-b2 = [0.6]
-[data]
-x = [[0.1, 0.2], [0.3, 0.4]]
-y = [[0], [1]]
-"""
+BASE = SMALL_SPEC
 
 
 def titled(title):
