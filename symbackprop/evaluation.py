@@ -319,8 +319,14 @@ def train(spec):
     """Take the spec's training steps and return every number along the way.
 
     Every number is checked as it is made: a value that is not finite (an overflow, a log of 0)
-    stops the run with a :class:`SpecError` naming the sample, the quantity and the step.
+    stops the run with a :class:`SpecError` naming the sample, the quantity and the step. So NumPy's
+    own overflow warnings are silenced: they would only add lines before that one error line.
     """
+    with np.errstate(all="ignore"):
+        return _train(spec)
+
+
+def _train(spec):
     compiled = evaluator(spec.architecture)
     x, y = spec.numeric_data()
     rows = spec.rows
@@ -329,22 +335,23 @@ def train(spec):
     before = compiled.trace(parameters, x, y)
     _check_trace(before, spec, "")
     result = Result(spec, before, before.loss(rows, spec.reduction), before.gradients(rows, spec.reduction))
-    _check_values(result.gradients, "the gradient of {}", 1)
+    _check_values({"": result.loss, **result.gradients}, "the gradient of {}", "step 1")
     gradients, workspace = result.gradients, Workspace()
     chosen = _select(rows, len(x))
     x_rows, y_rows = x[chosen], y[chosen]
     for step in range(1, spec.steps + 1):
         parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
-        _check_values(parameters, "the updated {}", step)
+        _check_values(parameters, "the updated {}", f"step {step}")
         if step == 1:
             result.first_update = parameters
         if step < spec.steps:
             loss, gradients = compiled.loss_and_gradients(parameters, x_rows, y_rows, spec.reduction, workspace)
-            _check_values({"": loss, **gradients}, "the gradient of {}", step + 1)
+            _check_values({"": loss, **gradients}, "the gradient of {}", f"step {step + 1}")
     result.updated = parameters
     result.after = compiled.trace(parameters, x, y)
     _check_trace(result.after, spec, f" after {_steps(spec.steps)}")
     result.loss_after = result.after.loss(rows, spec.reduction)
+    _check_values({"": result.loss_after}, "", f"after {_steps(spec.steps)}")
     return result
 
 
@@ -355,12 +362,12 @@ def _steps(count):
     return "the update" if count == 1 else f"{count} steps"
 
 
-def _check_values(arrays, what, step):
-    """Refuse a step whose parameters or gradients are not finite, naming the first that is not."""
+def _check_values(arrays, what, when):
+    """Refuse a step whose loss (under the key ""), parameters or gradients are not finite, naming the first."""
     for name, value in arrays.items():
         if not np.all(np.isfinite(value)):
             quantity = "the loss" if not name else what.format(name)
-            raise SpecError(f"training: step {step}: {quantity} is not finite (an overflow); {_ADVICE}")
+            raise SpecError(f"training: {when}: {quantity} is not finite (an overflow); {_ADVICE}")
 
 
 def _check_trace(trace, spec, when):

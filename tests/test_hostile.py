@@ -96,6 +96,17 @@ OVERFLOWS_ON_SAMPLE_2 = (
 )
 
 
+def sum_overflows():
+    """40 samples whose losses are each finite (about 1e306) but whose sum is not."""
+    layers = ", ".join('{ units = 1, activation = "linear" }' for _ in range(5))
+    parameters = "\n".join(f"W{l} = [[8.9e24]]\nb{l} = [0.0]" for l in range(1, 6))
+    x, y = ", ".join(["[1e29]"] * 40), ", ".join(["[0.0]"] * 40)
+    return (
+        f'[network]\ninputs = 1\nlayers = [{layers}]\n[loss]\nkind = "squared_error"\n[parameters]\n{parameters}\n'
+        f'[data]\nx = [{x}]\ny = [{y}]\n[training]\nmode = "batch"\n'
+    )
+
+
 def nested(depth):
     return "[" * depth + "1" + "]" * depth
 
@@ -209,6 +220,7 @@ REFUSED = [
         [],
         "is not finite",
     ),
+    ("sum-of-losses-overflows", "numbers", sum_overflows(), [], "training: step 1: the loss is not finite"),
     ("activation-name-list", "numbers", BASE.replace('"sigmoid" }, {', '{ name = ["x"] } }, {'), [], ".name: expected"),
     ("activation-name-number", "numbers", BASE.replace('"sigmoid" }, {', "{ name = 5 } }, {"), [], ".name: expected"),
     ("decimals-huge", "numbers", BASE + "[notation]\ndecimals = 1000000000\n", [], "notation.decimals: expected"),
