@@ -21,7 +21,7 @@ from .errors import SpecError
 from .expressions import FUNCTIONS, check_identifier, parse_expression
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Activation:
     """One activation function.
 
@@ -33,7 +33,9 @@ class Activation:
     NumPy form of f' (the tests check it against the lambdified derivative).
     Both follow NumPy's ``out`` convention, so the evaluator's fast path can write
     into arrays it reuses; ``out`` may be ``z`` itself. ``vector`` marks softmax,
-    whose units depend on the whole layer. ``same_as`` names the built-in
+    whose units depend on the whole layer. ``parameters`` holds what else
+    defines the function (a leaky ReLU's slope, a custom formula); two
+    activations are equal when their names and parameters are. ``same_as`` names the built-in
     activation a custom formula turned out to be: its derivative and its stable
     numeric forms are used, so ``1/(1 + exp(-t))`` computes like the sigmoid.
     """
@@ -47,6 +49,14 @@ class Activation:
     parameters: tuple = field(default=())
     numeric_prime: Callable[..., np.ndarray] | None = None
     same_as: str | None = None
+
+    # Equal by what defines the function, not by the identity of the lambdas that compute it, so two
+    # reads of one spec give equal architectures and share one cached derivation.
+    def __eq__(self, other):
+        return isinstance(other, Activation) and (self.name, self.parameters) == (other.name, other.parameters)
+
+    def __hash__(self):
+        return hash((self.name, self.parameters))
 
     @property
     def numeric_name(self):

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loss:
     """One loss.
 
@@ -37,6 +37,13 @@ class Loss:
     numeric: Callable[..., np.ndarray]
     factor: sp.Rational = sp.Integer(1)
     targets_sum_to_one: bool = False
+
+    # Equal by kind and factor, not by the identity of the lambdas (see Activation).
+    def __eq__(self, other):
+        return isinstance(other, Loss) and (self.kind, self.factor) == (other.kind, other.factor)
+
+    def __hash__(self):
+        return hash((self.kind, self.factor))
 
 
 def squared_error(factor):
@@ -98,3 +105,5 @@ CROSS_ENTROPY = Loss(
 )
 
 KINDS = ("squared_error", "bce", "cross_entropy")
+# The losses that take no setting, by kind (squared_error is built with its factor).
+FIXED = {"bce": BCE, "cross_entropy": CROSS_ENTROPY}

@@ -236,7 +236,7 @@ def _architecture(document):
             )
         if kind == "bce" and output.name not in ("sigmoid",) and output.name in activations.NAMES:
             raise SpecError(f"loss.kind: bce needs outputs in (0, 1), i.e. a sigmoid output layer, got {output.name!r}")
-        loss = losses.BCE if kind == "bce" else losses.CROSS_ENTROPY
+        loss = losses.FIXED[kind]
     return Architecture(inputs, tuple(layers), bias, loss), reduction
 
 

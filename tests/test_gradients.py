@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from networks import make_case, near_kink, oracle_for, parameters, random_case, targets
+from networks import SMALL_SPEC, make_case, near_kink, oracle_for, parameters, random_case, targets
 from oracle import finite_differences
 
-from symbackprop import evaluator, load, parse, train
+from symbackprop import derive, evaluator, load, parse, train
 from symbackprop.evaluation import Evaluator, Workspace
 from symbackprop.spec import bundled_examples
 
@@ -153,3 +153,17 @@ def test_fast_path_over_several_blocks_matches_oracle(reduction):
     for name in expected:
         _close(gradients[name], expected[name])
     _close(loss, net.loss(c["params"], c["x"], c["y"], rows, reduction))
+
+
+LEAKY = SMALL_SPEC.replace('"sigmoid" }, {', '{ name = "leaky_relu", slope = 0.2 } }, {')
+CUSTOM = SMALL_SPEC.replace('"sigmoid" }, {', '{ name = "A", variable = "t", expression = "t/10" } }, {')
+
+
+@pytest.mark.parametrize(
+    "read",
+    [*(lambda name=name: load(name) for name in bundled_examples()), lambda: parse(LEAKY), lambda: parse(CUSTOM)],
+)
+def test_two_reads_of_one_spec_share_one_derivation(read):
+    first, second = read(), read()
+    assert first.architecture == second.architecture
+    assert derive(first.architecture) is derive(second.architecture)
