@@ -202,3 +202,12 @@ b2 = [0.0]
 x = [[1.0]]
 y = [[0.0]]
 """
+
+
+def draw_numbers(c, rng, samples, loss, outputs):
+    """Fill the choices ``c`` with parameters, ``samples`` inputs and targets suited to ``loss``, drawn from ``rng``."""
+    c["params"] = parameters([c["inputs"], *c["widths"], outputs], c["bias"], lambda s, shape: rng.normal(0, s, shape))
+    c["x"] = np.round(rng.normal(0, 1, (samples, c["inputs"])), 6)
+    y = targets(loss, outputs, samples, lambda n: int(rng.integers(0, n)))
+    c["y"] = y if y is not None else np.round(rng.normal(0, 1, (samples, outputs)), 6)
+    return c

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from networks import HIDDEN, OUTPUTS, SLOPE, make_case, near_kink, parameters, targets
+from networks import HIDDEN, OUTPUTS, SLOPE, draw_numbers, make_case, near_kink
 from oracle import finite_differences
 
 from symbackprop import SpecError, parse, train
@@ -47,11 +47,7 @@ def cases(draw):
     samples = draw(st.integers(1, 4))
     c["sample"] = draw(st.integers(1, samples))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    c["params"] = parameters([c["inputs"], *c["widths"], outputs], c["bias"], lambda s, shape: rng.normal(0, s, shape))
-    c["x"] = np.round(rng.normal(0, 1, (samples, c["inputs"])), 6)
-    y = targets(loss, outputs, samples, lambda n: int(rng.integers(0, n)))
-    c["y"] = y if y is not None else np.round(rng.normal(0, 1, (samples, outputs)), 6)
-    return make_case(c)
+    return make_case(draw_numbers(c, rng, samples, loss, outputs))
 
 
 def _torch_activation(name, z):
