@@ -310,12 +310,36 @@ def _as_rendered(markdown):
     return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown))
 
 
-def test_markdown_title_opens_no_math_and_no_block():
-    title = r"- \(x\) $$y$$ \[z\] \begin{equation}w\end{equation} <b>[a](javascript:alert(1))</b> | `c` <!--"
+MARKDOWN_TITLES = {
+    "list-marker": "- item",
+    "ordered-list": "1. first",
+    "heading": "## Answers",
+    "quote": "> quoted",
+    "setext": "===",
+    "math-parentheses": r"\(x\)",
+    "math-brackets": r"\[x\]",
+    "math-dollars": "$$x$$ and $y$",
+    "math-environment": r"\begin{equation}w\end{equation}",
+    "html-script": "<script>alert(1)</script>",
+    "html-comment": "<!-- hidden",
+    "link": "[a](javascript:alert(1))",
+    "image-beacon": "![x](http://example.com/track.png)",
+    "autolink": "<http://example.com>",
+    "code-span": "`c`",
+    "code-fence": "```",
+    "table": "a | b",
+    "emphasis": "*a* __b__ ~~c~~",
+    "everything": r"- \(x\) $$y$$ \[z\] \begin{equation}w\end{equation} <b>[a](javascript:alert(1))</b> | `c` <!--",
+}
+
+
+@pytest.mark.parametrize("title", MARKDOWN_TITLES.values(), ids=MARKDOWN_TITLES.keys())
+def test_markdown_title_opens_no_math_and_no_block(title):
     heading = render_spec_text(titled(title), "markdown").splitlines()[0]
-    assert heading.startswith("# \\- ")  # not a list item
-    assert "<" not in heading  # no HTML: every < is an entity
-    assert not re.search(r"(?<!\\)[\[\]`|*_]", heading)  # no link, code span, table cell or emphasis
+    assert heading.startswith("# ") and not heading.startswith("# #")
+    assert not re.match(r"# ([-+=]|\d+[.)])", heading)  # not a list item or a setext underline
+    assert "<" not in heading  # no HTML, no autolink: every < is an entity
+    assert not re.search(r"(?<!\\)[\[\]`|*_~]", heading)  # no link, image, code, table cell or emphasis
     shown = _as_rendered(heading)
     # What a page's math renderer (MathJax, KaTeX auto-render) scans: no delimiter, no command.
     for delimiter in (r"\(", r"\[", "$$", r"\begin"):
