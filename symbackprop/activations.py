@@ -35,7 +35,9 @@ class Activation:
     into arrays it reuses; ``out`` may be ``z`` itself. ``vector`` marks softmax,
     whose units depend on the whole layer. ``parameters`` holds what else
     defines the function (a leaky ReLU's slope, a custom formula); two
-    activations are equal when their names and parameters are. ``same_as`` names the built-in
+    activations are equal when their names and parameters are. ``cost`` is the
+    size of one evaluation of the function and its derivative, in operations
+    (1 for the built-ins), which the budget weighs. ``same_as`` names the built-in
     activation a custom formula turned out to be: its derivative and its stable
     numeric forms are used, so ``1/(1 + exp(-t))`` computes like the sigmoid.
     """
@@ -49,6 +51,7 @@ class Activation:
     parameters: tuple = field(default=())
     numeric_prime: Callable[..., np.ndarray] | None = None
     same_as: str | None = None
+    cost: int = 1
 
     # Equal by what defines the function, not by the identity of the lambdas that compute it, so two
     # reads of one spec give equal architectures and share one cached derivation.
@@ -74,14 +77,19 @@ class Activation:
         if self.numeric is not None:
             return self.numeric
         t = sp.Dummy("t", real=True)
-        return _into_out(sp.lambdify([t], self.formula(t), "numpy"), 1)
+        return _into_out(sp.lambdify([t], numeric_form(self.formula(t)), "numpy"), 1)
 
     def numeric_derivative(self):
         """A NumPy function ``(z, a, out=None) -> f'(z)`` elementwise."""
         if self.numeric_prime is not None:
             return self.numeric_prime
         z, a = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
-        return _into_out(sp.lambdify([z, a], self.derivative(z, a), "numpy"), 2)
+        return _into_out(sp.lambdify([z, a], numeric_form(self.derivative(z, a)), "numpy"), 2)
+
+
+def numeric_form(expr):
+    """``expr`` ready for NumPy: exact constants such as log(10**30) or 10**384 become floats (or inf)."""
+    return expr.evalf()
 
 
 def _into_out(function, arity):
@@ -89,7 +97,10 @@ def _into_out(function, arity):
 
     def wrapped(*arrays, out=None):
         with np.errstate(over="ignore"):
-            result = np.asarray(function(*arrays[:arity]), dtype=float)
+            result = np.asarray(function(*arrays[:arity]))
+        if np.iscomplexobj(result):
+            raise SpecError("activation: a custom formula gives complex values; it must be real for real inputs")
+        result = result.astype(float, copy=False)
         if out is not None:
             out[...] = result
             return out
@@ -189,7 +200,9 @@ def leaky_relu(slope):
 # "frac" as that LaTeX command), so a custom activation may not take them.
 RESERVED_NAMES = frozenset(accepted_latex_functions) | frozenset(FUNCTIONS)
 
-# Points where a custom formula is compared with the built-ins before asking SymPy to prove them equal.
+# Points where a custom formula is compared with the built-ins before asking SymPy to prove them equal,
+# and the size above which no comparison is tried ((exp(t) - exp(-t))/(exp(t) + exp(-t)) has 7).
+MAX_RECOGNISED_OPERATIONS = 12
 _PROBES = np.array([-2.7, -0.9, -0.13, 0.4, 1.3, 3.1])
 
 
@@ -216,19 +229,22 @@ def custom(name, variable, expression, *, key):
         numeric_prime=same.numeric_prime if same else None,
         parameters=(("variable", variable), ("expression", body)),
         same_as=same.name if same else None,
+        cost=1 if same else 1 + sp.count_ops(body) + sp.count_ops(sp.diff(body, t)),
     )
 
 
 def _built_in_equal_to(body, t):
     """The scalar built-in activation whose formula ``body`` is, or None.
 
-    Cheap numbers first (the formula at a few points), then, only when they agree, a symbolic proof.
+    Only small formulas are tried (the written-out built-ins are a handful of operations), so the
+    symbolic proof stays cheap: cheap numbers first (the formula at a few points), then, only when
+    they agree, SymPy's simplify() on the difference.
     """
-    if sp.count_ops(body) > 40:
+    if sp.count_ops(body) > MAX_RECOGNISED_OPERATIONS:
         return None
     with np.errstate(all="ignore"):
-        values = np.asarray(sp.lambdify([t], body, "numpy")(_PROBES), dtype=float)
-    if not np.all(np.isfinite(values)):
+        values = np.asarray(sp.lambdify([t], numeric_form(body), "numpy")(_PROBES))
+    if np.iscomplexobj(values) or not np.all(np.isfinite(values)):
         return None
     for candidate in (SIGMOID, TANH, SOFTPLUS, LINEAR):
         expected = candidate.numeric(_PROBES.copy())

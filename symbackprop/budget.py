@@ -32,6 +32,8 @@ MAX_SAMPLES = 100_000
 MAX_SAMPLE_UNITS = 2_000_000  # samples times all units (inputs included): the memory of a full trace
 MAX_STEPS = 10_000
 MAX_TRAINING_WORK = 1_000_000_000  # steps times trained samples times parameters
+MAX_STEP_LAYERS = 40_000  # steps times layers: each layer of each step costs some NumPy calls whatever its size
+MAX_ACTIVATION_WORK = 200_000_000  # values of activations and derivatives computed, weighted by formula size
 
 # Custom activation formulas.
 MAX_FORMULA_DEGREE = 64  # the formula's degree, counted as in :func:`symbackprop.expressions.degree`
@@ -42,6 +44,7 @@ MAX_SIMPLIFY_OPERATIONS = 60
 MAX_DOCUMENT_PARAMETERS = 320  # a PDF at this size compiles in under 10 s; 484 took 12 s
 MAX_DOCUMENT_UNITS = 16  # units in one layer of a document's network
 MAX_DOCUMENT_SAMPLES = 16  # 32 samples of 484 parameters overflowed TeX's memory in the per-sample table
+MAX_DOCUMENT_FORMULA_COST = 60  # operations of a custom formula and its derivative, printed for every unit
 MAX_COMPILE_SECONDS = 120  # one PDF compilation, after which TeX and its children are killed
 
 MAX_MESSAGE = 300  # characters of one error line
@@ -51,11 +54,17 @@ def _over(key, what, figure, limit):
     return SpecError(f"{key}: {what} is {figure:,}, over the budget of {limit:,} (see docs/security.md)")
 
 
-def check_architecture(architecture):
-    """Refuse an architecture whose derivation would cost more than the budget allows."""
-    count = architecture.parameter_count()
+def check_widths(widths, bias):
+    """Refuse layer widths (inputs first) whose parameters are more than the budget allows."""
+    biases = {"per-neuron": sum(widths[1:]), "per-layer": len(widths) - 1, "none": 0}[bias]
+    count = sum(below * above for below, above in zip(widths, widths[1:])) + biases
     if count > MAX_PARAMETERS:
         raise _over("network.layers", "the number of parameters", count, MAX_PARAMETERS)
+
+
+def check_architecture(architecture):
+    """Refuse an architecture whose derivation would cost more than the budget allows."""
+    check_widths(architecture.widths(), architecture.bias)
     output = architecture.layers[-1]
     if output.activation.vector and output.units > MAX_SOFTMAX_UNITS:
         raise _over("network.layers", "the number of softmax output units", output.units, MAX_SOFTMAX_UNITS)
@@ -71,6 +80,16 @@ def check_run(architecture, samples, trained, steps):
     work = steps * trained * architecture.parameter_count()
     if work > MAX_TRAINING_WORK:
         raise _over("training.steps", "steps times trained samples times parameters", work, MAX_TRAINING_WORK)
+    step_layers = steps * architecture.depth
+    if step_layers > MAX_STEP_LAYERS:
+        raise _over("training.steps", "steps times layers", step_layers, MAX_STEP_LAYERS)
+    # Both full passes (before and after) over every sample, and one per step over the trained ones.
+    passes = 2 * samples + steps * trained
+    elementwise = passes * sum(layer.units * layer.activation.cost for layer in architecture.layers)
+    if elementwise > MAX_ACTIVATION_WORK:
+        raise _over(
+            "network.layers", "activation work (passes x units x formula size)", elementwise, MAX_ACTIVATION_WORK
+        )
 
 
 def check_document(spec):
@@ -84,3 +103,6 @@ def check_document(spec):
         raise _over("network.layers", "for a document, the widest layer's units", widest, MAX_DOCUMENT_UNITS)
     if len(spec.x) > MAX_DOCUMENT_SAMPLES:
         raise _over("data.x", "for a document, the number of samples", len(spec.x), MAX_DOCUMENT_SAMPLES)
+    largest = max(layer.activation.cost for layer in architecture.layers)
+    if largest > MAX_DOCUMENT_FORMULA_COST:
+        raise _over("network.layers", "for a document, a custom formula's size", largest, MAX_DOCUMENT_FORMULA_COST)

@@ -115,7 +115,8 @@ def derive(architecture):
     deltas = [None] * (depth + 1)
     deltas[depth] = tuple(_output_deltas(net))
     for l in range(depth - 1, 0, -1):
-        deltas[l] = tuple(_hidden_delta(net, l, j) for j in range(len(net.z[l])))
+        fprime = _generic_derivative(net.architecture.layers[l - 1].activation)
+        deltas[l] = tuple(_hidden_delta(net, l, j, fprime) for j in range(len(net.z[l])))
     deltas = tuple(deltas)
     gradients = tuple(_gradient(net, deltas, symbol, name, index) for symbol, name, index in net.parameters())
     return Derivation(net, deltas, gradients)
@@ -182,12 +183,19 @@ def _cancel_with_target_sum(raw, candidate, y):
     return raw, None
 
 
-def _hidden_delta(net, l, j):
-    activation = net.architecture.layers[l - 1].activation
+_Z, _A = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
+
+
+def _generic_derivative(activation):
+    """f'(z) of ``activation`` for generic z and a: differentiated once per layer, renamed for each unit."""
+    return activation.derivative(_Z, _A)
+
+
+def _hidden_delta(net, l, j, generic_fprime):
     W_above, delta_above = net.W[l + 1], net.delta[l + 1]
     contributions = tuple(W_above[m, j] * delta_above[m] for m in range(len(delta_above)))
     grad_a = sp.Add(*contributions)
-    fprime = activation.derivative(net.z[l][j], net.a[l][j])
+    fprime = generic_fprime.xreplace({_Z: net.z[l][j], _A: net.a[l][j]})
     product = sp.Mul(fprime, grad_a)
     return UnitDelta(l, j, net.delta[l][j], grad_a, contributions, fprime, product, product)
 

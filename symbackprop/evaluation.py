@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
+from .activations import numeric_form
 from .derivation import derive
 from .errors import SpecError
 
@@ -117,10 +118,10 @@ class Evaluator:
         L = arch.depth
         arguments = [*net.a[L], *net.z[L], *net.y]
         output = derivation.deltas[L]
-        self._output_delta = sp.lambdify(arguments, [d.closed_form for d in output], "numpy", cse=True)
+        self._output_delta = sp.lambdify(arguments, [numeric_form(d.closed_form) for d in output], "numpy", cse=True)
         # When every output delta cancelled to a - y, one array subtraction evaluates them all.
         self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
-        self._output_grad_a = sp.lambdify(arguments, [d.grad_a for d in output], "numpy", cse=True)
+        self._output_grad_a = sp.lambdify(arguments, [numeric_form(d.grad_a) for d in output], "numpy", cse=True)
         self._block_rows = max(1, BLOCK_ELEMENTS // max(arch.inputs, *(layer.units for layer in arch.layers)))
 
     def trace(self, parameters, x, y):
@@ -145,7 +146,11 @@ class Evaluator:
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
         delta[depth] = a[-1] - y if self._delta_is_residual else _per_unit(self._output_delta, a[-1], z[-1], y)
-        grad_a[depth] = _per_unit(self._output_grad_a, a[-1], z[-1], y)
+        loss = self.derivation.architecture.loss
+        if loss.numeric_grad_a is not None:
+            grad_a[depth] = loss.numeric_grad_a(z[-1], a[-1], np.broadcast_to(y, a[-1].shape), self._output_name)
+        else:
+            grad_a[depth] = _per_unit(self._output_grad_a, a[-1], z[-1], y)
         fprime[depth] = self._fprime(depth, z[depth], a[depth])
         for l in range(depth - 1, 0, -1):
             grad_a[l] = delta[l + 1] @ parameters[f"W{l + 1}"]
@@ -220,8 +225,12 @@ class Evaluator:
             pre += np.asarray(parameters[f"b{l}"])[..., None, None]
         return pre
 
+    @property
+    def _output_name(self):
+        return self.layers[-1].activation.numeric_name
+
     def _loss(self, z, a, y):
-        return self.derivation.architecture.loss.numeric(z, a, y, self.layers[-1].activation.numeric_name)
+        return self.derivation.architecture.loss.numeric(z, a, y, self._output_name)
 
     def _fprime(self, l, z, a, out=None):
         if self.fprime[l - 1] is None:  # softmax, only ever the output layer: its Jacobian's diagonal
@@ -378,12 +387,18 @@ def _check_trace(trace, spec, when):
     """
     depth = len(trace.a) - 1
     layers = spec.architecture.layers
-    quantities = [(f"z{l}", layers[l - 1], trace.z[l]) for l in range(1, depth + 1)]
-    quantities += [(f"a{l}", layers[l - 1], trace.a[l]) for l in range(1, depth + 1)]
+    quantities = []
+    for l in range(1, depth + 1):
+        quantities += [(f"z{l}", layers[l - 1], trace.z[l]), (f"a{l}", layers[l - 1], trace.a[l])]
     quantities.append(("loss", None, trace.loss_sample[:, None]))
-    quantities += [(f"delta{l}", None, trace.delta[l]) for l in range(depth, 0, -1)]
+    for l in range(depth, 0, -1):
+        quantities += [(f"dL/da{l}", None, trace.grad_a[l]), (f"f'(z{l})", None, trace.fprime[l])]
+        quantities.append((f"delta{l}", None, trace.delta[l]))
     for name, layer, values in quantities:
-        bad = np.argwhere(~np.isfinite(values))
+        # dL/da and f' may be infinite where a unit saturates (dL/da = 1/(1 - a) with a rounded to 1): the
+        # documents show that as the overflow it is. Only a NaN, a number lost, is refused there.
+        lost = np.isnan(values) if name.startswith(("dL", "f'")) else ~np.isfinite(values)
+        bad = np.argwhere(lost)
         if len(bad):
             sample, unit = (int(i) + 1 for i in bad[0])
             quantity = name if name == "loss" else f"{name}_{unit}"

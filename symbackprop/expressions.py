@@ -19,6 +19,7 @@ t/10
 
 import ast
 import re
+import warnings
 from decimal import Decimal
 
 import sympy as sp
@@ -50,6 +51,7 @@ FUNCTIONS = {
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}\Z")
+DECIMAL_LITERAL = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\Z")
 
 _OPERATORS = {
     ast.Add: lambda a, b: a + b,
@@ -73,7 +75,9 @@ def parse_expression(text, variable, *, key):
     if len(text) > MAX_LENGTH:
         raise SpecError(f"{key}: formula is {len(text)} characters long, at most {MAX_LENGTH} allowed")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # "1if t else 2" warns on standard error before failing
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise SpecError(f"{key}: {show(text)} is not a valid formula") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
@@ -84,6 +88,8 @@ def parse_expression(text, variable, *, key):
         raise SpecError(
             f"{key}: the formula's degree is {order}, over the budget of {budget.MAX_FORMULA_DEGREE} (see docs/security.md)"
         )
+    if sp.diff(expression, variable).has(sp.I):
+        raise SpecError(f"{key}: the formula's derivative is not real (e.g. a negative number to a variable power)")
     return expression
 
 
@@ -119,6 +125,9 @@ def _degrees(expr):
         numerator, denominator = _degrees(expr.base)
         power = int(expr.exp)
         return (numerator * power, denominator * power) if power >= 0 else (denominator * -power, numerator * -power)
+    if expr.is_Pow and expr.exp.is_Rational:
+        # (t+1)**(127/2) is sqrt(t+1) to the 127th power for cancel(): count the numerator of the power.
+        return abs(int(expr.exp.p)) * max(1, sum(_degrees(expr.base))), 0
     return max(1, sum(sum(_degrees(arg)) for arg in expr.args)), 0
 
 
@@ -152,7 +161,10 @@ class _Builder:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.refuse(f"the constant {show(value)}")
         # Python reads 1e-999 as 0.0 and 1e999 as inf, so the range is judged on the literal as written.
-        written = Decimal(ast.get_source_segment(self.text, node) or repr(value))
+        literal = (ast.get_source_segment(self.text, node) or repr(value)).replace("_", "")
+        if not DECIMAL_LITERAL.match(literal):
+            raise self.refuse(f"the number {show(literal)} (write numbers in decimal)")
+        written = Decimal(literal)
         if not abs(written) <= MAX_LITERAL:
             raise SpecError(f"{self.key}: number {show(written)} is too large (at most {MAX_LITERAL})")
         if written and written.adjusted() < -budget.MAX_EXPONENT:
@@ -188,7 +200,10 @@ class _Builder:
             raise self.refuse(f"the operator '{type(node.op).__name__}'")
         if isinstance(node.op, ast.Div) and right == 0:
             raise SpecError(f"{self.key}: division by zero")
-        return operator(left, right)
+        result = operator(left, right)
+        if result.is_Rational and _bits(result) > MAX_NUMBER_BITS:
+            raise SpecError(f"{self.key}: a number in the formula grows too large when worked out exactly")
+        return result
 
     def _build_Call(self, node, depth):
         name = node.func.id if isinstance(node.func, ast.Name) else None

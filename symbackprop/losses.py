@@ -28,6 +28,9 @@ class Loss:
     ``z`` where that avoids overflow (BCE after a sigmoid, cross-entropy after
     softmax). ``targets_sum_to_one`` says the targets of each sample are a
     probability distribution, which the derivation may use to simplify.
+    ``numeric_grad_a(z, a, y, activation_name)``, where given, is dL/da in a form
+    that gives no NaN where an output rounds to 0 or 1 (else the derivative is
+    lambdified).
     """
 
     kind: str
@@ -37,6 +40,7 @@ class Loss:
     numeric: Callable[..., np.ndarray]
     factor: sp.Rational = sp.Integer(1)
     targets_sum_to_one: bool = False
+    numeric_grad_a: Callable[..., np.ndarray] | None = None
 
     # Equal by kind and factor, not by the identity of the lambdas (see Activation).
     def __eq__(self, other):
@@ -78,12 +82,24 @@ def _bce_numeric(z, a, y, activation):
     return np.sum(terms, axis=-1)
 
 
+def _bce_grad_a(z, a, y, activation):
+    """-y/a + (1 - y)/(1 - a), each term only where its target weight is nonzero (no 0/0 at a = 0 or 1)."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if activation == "sigmoid":
+            # With a = s(z): 1/a = 1 + e^-z and 1/(1 - a) = 1 + e^z, exact where a itself rounds to 0 or 1.
+            wrong, right = 1 + np.exp(z), 1 + np.exp(-z)
+        else:
+            wrong, right = 1 / (1 - a), 1 / a
+        return np.where(y < 1, (1 - y) * wrong, 0.0) - np.where(y > 0, y * right, 0.0)
+
+
 BCE = Loss(
     "bce",
     "binary cross-entropy",
     lambda a, y: -sp.Add(*[yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
     lambda a, y: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
     _bce_numeric,
+    numeric_grad_a=_bce_grad_a,
 )
 
 
@@ -95,6 +111,12 @@ def _cross_entropy_numeric(z, a, y, activation):
     return np.sum(y * (logsumexp - z), axis=-1)
 
 
+def _cross_entropy_grad_a(z, a, y, activation):
+    """-y/a, and 0 where the target is 0 (no 0/0 where an output underflows to 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, -y / a, 0.0)
+
+
 CROSS_ENTROPY = Loss(
     "cross_entropy",
     "cross-entropy",
@@ -102,6 +124,7 @@ CROSS_ENTROPY = Loss(
     lambda a, y: -y * sp.log(a),
     _cross_entropy_numeric,
     targets_sum_to_one=True,
+    numeric_grad_a=_cross_entropy_grad_a,
 )
 
 KINDS = ("squared_error", "bce", "cross_entropy")

@@ -204,16 +204,24 @@ def _architecture(document):
         raise SpecError("network.layers: expected a non-empty list of { units = ..., activation = ... } tables")
     if len(raw_layers) > budget.MAX_LAYERS:
         raise SpecError(f"network.layers: at most {budget.MAX_LAYERS} layers, got {len(raw_layers)}")
-    layers = []
+    widths = [inputs]
     for number_, raw in enumerate(raw_layers, start=1):
         key = f"network.layers[{number_}]"
         if not isinstance(raw, dict):
             raise SpecError(f'{key}: expected a table like {{ units = 2, activation = "sigmoid" }}, got {show(raw)}')
         only_keys(raw, LAYER_KEYS, key)
-        units = _integer(_required(raw, "units", key), f"{key}.units", 1, budget.MAX_UNITS)
-        activation = activations.from_spec(_required(raw, "activation", key), key=f"{key}.activation")
+        widths.append(_integer(_required(raw, "units", key), f"{key}.units", 1, budget.MAX_UNITS))
+        _required(raw, "activation", key)
+    # Costed before any activation is read: a custom formula is parsed and differentiated symbolically.
+    budget.check_widths(widths, bias)
+    layers, known = [], {}
+    for number_, (raw, units) in enumerate(zip(raw_layers, widths[1:]), start=1):
+        key = f"network.layers[{number_}].activation"
+        written = repr(raw["activation"])  # one formula repeated over the layers is read once
+        activation = known.get(written) or activations.from_spec(raw["activation"], key=key)
+        known[written] = activation
         if activation.vector and number_ != len(raw_layers):
-            raise SpecError(f"{key}.activation: softmax is only allowed on the output layer (layer {len(raw_layers)})")
+            raise SpecError(f"{key}: softmax is only allowed on the output layer (layer {len(raw_layers)})")
         layers.append(Layer(units, activation))
 
     loss_table = document["loss"]
