@@ -18,7 +18,7 @@ from sympy.printing.latex import accepted_latex_functions
 
 from .checks import number, only_keys, show, suggest
 from .errors import SpecError
-from .expressions import FUNCTIONS, check_identifier, parse_expression
+from .expressions import CONSTANTS, FUNCTIONS, check_identifier, parse_expression
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,12 +217,14 @@ def custom(name, variable, expression, *, key):
     if name in RESERVED_NAMES:
         raise SpecError(f"{key}.name: {show(name)} is reserved (it names a function); choose another")
     check_identifier(variable, key=f"{key}.variable")
+    if variable in RESERVED_NAMES or variable in CONSTANTS:
+        raise SpecError(f"{key}.variable: {show(variable)} is reserved (it names a function or a constant)")
     t = sp.Symbol(variable, real=True)
     body = parse_expression(expression, t, key=f"{key}.expression")
     same = _built_in_equal_to(body, t)
     return Activation(
         name,
-        sp.latex(sp.Symbol(name)),
+        name if len(name) == 1 else rf"\operatorname{{{name}}}",
         lambda z: body.xreplace({t: z}),
         of_output=same.of_output if same else None,
         numeric=same.numeric if same else None,

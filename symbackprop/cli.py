@@ -2,6 +2,7 @@
 ``examples`` lists the bundled specs."""
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -62,8 +63,11 @@ def main(argv=None):
         return _fail("error: out of memory; the spec needs more memory than this machine has", 2)
     except BrokenPipeError:
         # The reader went away (`symbackprop examples | head -1`): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as error:  # standard output full or unwritable (> /dev/full)
+        return _fail(f"error: cannot write the output ({error.strerror or error})", 2)
     except _Stopped as stop:
         return _fail(f"stopped by signal {stop.signal_name}; no file is left half-written", 128 + stop.signal_number)
     except Exception as error:  # the last line of defence against tracebacks
@@ -72,8 +76,12 @@ def main(argv=None):
         _restore_signals(previous)
 
 
+# Signals that end a run: each unwinds it, so that scratch folders, temporary files and TeX are cleaned up.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
+
+
 class _Stopped(BaseException):
-    """SIGTERM or SIGINT arrived: unwind, so that scratch folders, temporary files and TeX are cleaned up."""
+    """A signal of STOP_SIGNALS arrived."""
 
     def __init__(self, number):
         super().__init__(number)
@@ -88,7 +96,7 @@ def _raise_stopped(number, _frame):
 def _stop_on_signals():
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {number: signal.signal(number, _raise_stopped) for number in (signal.SIGTERM, signal.SIGINT)}
+    return {number: signal.signal(number, _raise_stopped) for number in STOP_SIGNALS}
 
 
 def _restore_signals(previous):
@@ -105,6 +113,8 @@ def _fail(message, status):
 
 
 def _run(argv):
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        raise SpecError("standard output is closed; give it a file or a pipe")
     arguments = _parser().parse_args(argv)
     if arguments.command == "examples":
         for name in specs.bundled_examples():

@@ -572,7 +572,11 @@ class _Writer:
                 Math(f"{n.loss} = ") + self.num(self.result.loss),
                 " to ",
                 self.num(self.result.loss_after),
-                f", a change of {number_text(change, 2)}%.",
+                *(
+                    [", so no percentage of it applies."]
+                    if change is None
+                    else [", a change of ", Math(number_text(change, 2) + r"\%"), "."]
+                ),
             )
         )
         return Section("Check: the forward pass with the new parameters", blocks)
@@ -658,7 +662,7 @@ class _Writer:
                     [cell("softmax derivative"), cell(Math(r"\frac{\partial a_k}{\partial z_j} = a_k (1_{k=j} - a_j)"))]
                 )
             else:
-                z, a = sp.Symbol("z"), sp.Symbol("a")
+                z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
                 rows.append(
                     [
                         cell(f"{activation.name} derivative"),

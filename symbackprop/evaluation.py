@@ -313,7 +313,11 @@ class Result:
 
     @property
     def loss_change_percent(self):
-        return 100.0 * (self.loss_after - self.loss) / self.loss if self.loss else float("nan")
+        """The step's change of the loss in percent, or None where a percentage means nothing (a loss of 0)."""
+        if not self.loss:
+            return None
+        change = 100.0 * (self.loss_after - self.loss) / self.loss
+        return change if np.isfinite(change) else None
 
 
 def sgd_step(parameters, gradients, learning_rate, update_biases):
@@ -361,6 +365,7 @@ def _train(spec):
     _check_trace(result.after, spec, f" after {_steps(spec.steps)}")
     result.loss_after = result.after.loss(rows, spec.reduction)
     _check_values({"": result.loss_after}, "", f"after {_steps(spec.steps)}")
+    _check_values({"": result.loss_total}, "", "all samples")
     return result
 
 

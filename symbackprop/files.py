@@ -4,12 +4,14 @@
 wrong target can do damage (as root, replacing ``/dev/null`` with a file breaks
 the machine). So a target must be a new name or an existing regular, writable
 file; a device, a FIFO, a folder, a symbolic link or a read-only file is refused
-before any work starts. Files are written to temporary files in the target's
+before any work starts. A replaced file keeps its permissions (and owner and
+group, where the user may set them). Files are written to temporary files in the target's
 folder and renamed into place only once every one of them is complete, so an
 error or a signal leaves neither a half-written file nor a new file beside a
 stale one.
 """
 
+import contextlib
 import os
 import signal
 import stat
@@ -51,8 +53,8 @@ def write_files(contents, option="-o"):
     try:
         for path, data in targets.items():
             temporaries.append((_temporary_copy(path, data, option), path))
-        # The renames together: a SIGTERM or SIGINT waits until they are all done.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        # The renames together: a signal that ends the run waits until they are all done.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT})
         try:
             for temporary, path in temporaries:
                 os.replace(temporary, path)
@@ -79,9 +81,17 @@ def _temporary_copy(path, data, option):
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        try:
+            # A replaced file keeps its permissions and, where we may set them, its owner and group.
+            kept = path.stat()
+            os.chmod(temporary, stat.S_IMODE(kept.st_mode))
+            if (kept.st_uid, kept.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(PermissionError):
+                    os.chown(temporary, kept.st_uid, kept.st_gid)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

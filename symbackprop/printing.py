@@ -15,7 +15,7 @@ that a substituted formula such as ``0.5 \\cdot (-3)`` reads right).
 import math
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, accepted_latex_functions, greek_letters_set
 
 
 def number_text(value, decimals):
@@ -63,6 +63,19 @@ class NotationPrinter(LatexPrinter):
     def _print_Symbol(self, expr, style="plain"):
         name = self.names.get(expr)
         return name if name is not None else super()._print_Symbol(expr, style)
+
+    def _hprint_Function(self, func):
+        # SymPy reads parts of a function's name as LaTeX: "Xscr" would print \mathscr{X} and "Anorm" a
+        # norm. A custom activation's name is the user's, so only SymPy's own functions and Greek letters
+        # keep their commands; other names print upright as they are written.
+        if func in accepted_latex_functions or func in greek_letters_set or len(func) == 1:
+            return super()._hprint_Function(func)
+        return r"\operatorname{" + func.replace("_", r"\_") + "}"
+
+    def _print_Abs(self, expr, exp=None):
+        # \lvert and \rvert rather than |, which would end a cell of a Markdown table.
+        text = rf"\left\lvert {self._print(expr.args[0])} \right\rvert"
+        return f"{text}^{{{exp}}}" if exp else text
 
     def _print_Derivative(self, expr):
         ((variable, _count),) = expr.variable_count

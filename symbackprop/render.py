@@ -41,12 +41,14 @@ _LATEX_SPECIAL = {
 }
 # One pass over the text: a special character; the first of -- '' ,, (which TeX joins into a dash or
 # a quote, so it is followed by an empty group); or a character outside what the documents can
-# typeset in text with T1 fonts and utf8 input (printable ASCII, Latin-1, Latin Extended-A, common
-# punctuation), which LaTeX would stop at with "Unicode character not set up".
+# typeset in text with T1 fonts and utf8 input (printable ASCII, Latin-1, Latin Extended-A but the nine
+# letters T1 lacks, such as Ħ and ŉ, and common punctuation), which LaTeX would stop at with "Unicode
+# character not set up".
 _LATEX_PATTERN = re.compile(
     "["
     + re.escape("".join(_LATEX_SPECIAL))
-    + "]|[-',](?=[-',])|[^ -~\u00a0-\u017f\u2013\u2014\u2018\u2019\u201c\u201d\u2026]"
+    + "]|[-',](?=[-',])|[^ -~\u00a0-\u0125\u0128-\u0137\u0139-\u013e\u0141-\u0148\u014a-\u0165\u0168-\u017e"
+    + "\u2013\u2014\u2018\u2019\u201c\u201d\u2026]"
 )
 # Text is always one line in a document: a line break could end a paragraph in LaTeX or start a block
 # in Markdown. Spec texts cannot hold control characters; this is the second wall.
@@ -83,13 +85,18 @@ def _latex_character(match):
     return rf"\texttt{{[U+{ord(character):04X}]}}"
 
 
+# GitHub's Markdown turns bare addresses into links (www.x, https://x, a@b): a joiner breaks each.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
+
+
 def markdown_escape(text):
-    """``text`` shown literally by Markdown renderers: no markup, no HTML, no block, no math.
+    """``text`` shown literally by Markdown renderers: no markup, no HTML, no block, no link, no math.
 
     >>> markdown_escape("- a $b$")
     '\\\\- a \\\\$\u2060b\\\\$\u2060'
     """
     text = _MARKDOWN_PATTERN.sub(_markdown_character, _LINE_BREAKS.sub(" ", str(text)))
+    text = _AUTOLINK.sub(_JOINER, text)
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
 
 

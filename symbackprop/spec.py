@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import activations, budget, losses, notation
-from .checks import number, only_keys, show, show_path, suggest, text_field
+from .checks import number, only_keys, show, show_key, show_path, suggest, text_field
 from .errors import SpecError
 from .network import Architecture, Layer
 
@@ -26,10 +26,13 @@ BIAS_LAYOUTS = ("per-neuron", "per-layer", "none")
 MODES = ("sample", "batch")
 REDUCTIONS = ("sum", "mean")
 # A dotted key (a.b."c") with more than MAX_KEY_PARTS parts. Possessive quantifiers and an atomic group
-# keep the search from backtracking into a part, and a match starts only where a part can start, so
-# the search stays linear in the length of the text.
+# keep the search from backtracking into a part, and a match starts only where a key can start (a line's
+# start, a table header's bracket, an inline table's brace or comma), so the search stays linear in the
+# length of the text and a title such as "1.2.3.4..." is not taken for a key.
 _KEY_PART = r"""(?>[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-_LONG_DOTTED_KEY = re.compile(rf"(?<![A-Za-z0-9_-])(?:{_KEY_PART}[ \t]*\.[ \t]*){{{budget.MAX_KEY_PARTS}}}{_KEY_PART}")
+_LONG_DOTTED_KEY = re.compile(
+    rf"(?:^[ \t]*\[*[ \t]*|[{{,][ \t]*)(?:{_KEY_PART}[ \t]*\.[ \t]*){{{budget.MAX_KEY_PARTS}}}{_KEY_PART}", re.MULTILINE
+)
 
 TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation"}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
@@ -261,9 +264,9 @@ def _parameters(table, architecture):
     for name in table:
         if name not in expected:
             if name.startswith("b") and architecture.bias == "none":
-                raise SpecError(f'parameters.{name}: network.bias is "none", so no bias may be given')
+                raise SpecError(f'parameters.{show_key(name)}: network.bias is "none", so no bias may be given')
             raise SpecError(
-                f"parameters.{name}: unknown parameter{suggest(name, expected)}; expected {', '.join(expected)}"
+                f"parameters.{show_key(name)}: unknown parameter{suggest(name, expected)}; expected {', '.join(expected)}"
             )
     values = {}
     for name, shape in expected.items():

@@ -92,7 +92,11 @@ def result_tables(result, decimals=6):
     out.append(table(["parameter", "old", "gradient", "new"], body))
     out += [
         "",
-        f"loss of the step before: {f(result.loss)}  after: {f(result.loss_after)}  "
-        f"change: {result.loss_change_percent:+.2f}%",
+        f"loss of the step before: {f(result.loss)}  after: {f(result.loss_after)}  change: {_percent(result)}",
     ]
     return "\n".join(out)
+
+
+def _percent(result):
+    change = result.loss_change_percent
+    return "none (the loss was 0)" if change is None else f"{change:+.2f}%"
