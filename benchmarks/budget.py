@@ -65,6 +65,75 @@ y = [[0.2]]
 """
 
 
+def custom_layer(expression, units, samples):
+    """1-UNITS-1: a hidden layer with a custom formula, a linear output, squared error."""
+    weights = ",".join(f"[{0.1 * (1 + k % 7):.1f}]" for k in range(units))
+    biases = ",".join("0.1" for _ in range(units))
+    outputs = ",".join("0.05" for _ in range(units))
+    x = ",".join(f"[{(k % 19) / 10 - 0.9:.1f}]" for k in range(samples))
+    y = ",".join("[0.2]" for _ in range(samples))
+    return f"""[network]
+inputs = 1
+layers = [{{ units = {units}, activation = {{ name = "f", variable = "t", expression = "{expression}" }} }},
+          {{ units = 1, activation = "linear" }}]
+[loss]
+kind = "squared_error"
+[parameters]
+W1 = [{weights}]
+b1 = [{biases}]
+W2 = [[{outputs}]]
+b2 = [0.1]
+[data]
+x = [{x}]
+y = [{y}]
+"""
+
+
+def deep_chain(layers, steps):
+    """``layers`` layers of one leaky ReLU unit and a linear output, trained for ``steps`` steps."""
+    hidden = ", ".join('{ units = 1, activation = { name = "leaky_relu", slope = 0.1 } }' for _ in range(layers - 1))
+    parameters = "\n".join(f"W{l} = [[0.9]]\nb{l} = [0.01]" for l in range(1, layers + 1))
+    return (
+        f'[network]\ninputs = 1\nlayers = [{hidden}, {{ units = 1, activation = "linear" }}]\n'
+        f'[loss]\nkind = "squared_error"\n[parameters]\n{parameters}\n[data]\nx = [[1.0]]\ny = [[0.5]]\n'
+        f"[training]\nsteps = {steps}\nlearning_rate = 0.001\n"
+    )
+
+
+# 22 different factors: its derivative has 22 terms of 22 factors, the costliest kind of formula to evaluate.
+PRODUCT = "*".join(
+    ["sin(t)", "cos(t)", "exp(t)", "atan(t)", "tanh(t)", "sinh(t)", "cosh(t)"]
+    + [
+        f"{outer}({inner}(t))"
+        for outer in ("sin", "cos")
+        for inner in ("sin", "cos", "exp", "atan", "tanh", "sinh", "cosh")
+        if outer != inner
+    ]
+    + ["exp(sin(t))", "exp(cos(t))", "exp(atan(t))"]
+)
+NESTED_SINE = "sin(" * 38 + "t" + ")" * 38
+
+
+def custom_document():
+    """1-16-15-1 with a custom formula of size 52 (of 60) in both hidden layers, 16 samples, two steps."""
+    formula = '{ name = "f", variable = "t", expression = "tanh(t)*sin(t)*cos(t)*exp(-t**2)+atan(t)" }'
+    widths = [1, 16, 15, 1]
+    lines = [
+        "[network]\ninputs = 1",
+        f"layers = [{{ units = 16, activation = {formula} }}, {{ units = 15, activation = {formula} }},"
+        ' { units = 1, activation = "linear" }]',
+        '[loss]\nkind = "squared_error"\n[parameters]',
+    ]
+    for l in range(1, len(widths)):
+        row = "[" + ",".join("0.1" for _ in range(widths[l - 1])) + "]"
+        lines.append(f"W{l} = [" + ",".join(row for _ in range(widths[l])) + "]")
+        lines.append(f"b{l} = [" + ",".join("0.05" for _ in range(widths[l])) + "]")
+    lines.append("[data]\nx = [" + ",".join(f"[{k / 10}]" for k in range(16)) + "]")
+    lines.append("y = [" + ",".join("[0.3]" for _ in range(16)) + "]")
+    lines.append('[training]\nmode = "batch"\nsteps = 2\nverify = true')
+    return "\n".join(lines) + "\n"
+
+
 SOFTMAX = {"output": "softmax", "loss": "cross_entropy"}
 WORK_WIDTHS = [16, 32, 32, 4]
 WORK_PARAMETERS = 16 * 32 + 32 + 32 * 32 + 32 + 32 * 4 + 4
@@ -87,6 +156,9 @@ CASES = [
     ),
     ("steps: 10,000 on 64-128-10", "grad", network([64, 128, 10], steps=10_000, **SOFTMAX)),
     ("formula: degree 64", "render", degree_64()),
+    ("formula size: 15 units of a 22-factor product", "grad", custom_layer(PRODUCT, 15, 5000)),
+    ("formula size: 24 units of sin nested 38 deep", "grad", custom_layer(NESTED_SINE, 24, 5000)),
+    ("steps x layers: 16 layers x 2,500 steps", "grad", deep_chain(16, 2500)),
     ("document: 16-16-2, 306 of 320 params, 16 samples", "render", network([16, 16, 2], samples=16, **SOFTMAX)),
     (
         "document: 16-16-2, 16 samples, batch, LaTeX",
@@ -103,6 +175,7 @@ CASES = [
         "pdf",
         network([8, 8, 8, 8, 8], samples=16, mode="batch", **SOFTMAX),
     ),
+    ("document: 1-16-15-1, custom formulas, --pdf", "pdf", custom_document()),
 ]
 
 

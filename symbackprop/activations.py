@@ -18,7 +18,7 @@ from sympy.printing.latex import accepted_latex_functions
 
 from .checks import number, only_keys, show, suggest
 from .errors import SpecError
-from .expressions import CONSTANTS, FUNCTIONS, check_identifier, parse_expression
+from .expressions import CONSTANTS, FUNCTIONS, check_identifier, degree, parse_expression
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,6 +203,7 @@ RESERVED_NAMES = frozenset(accepted_latex_functions) | frozenset(FUNCTIONS)
 # Points where a custom formula is compared with the built-ins before asking SymPy to prove them equal,
 # and the size above which no comparison is tried ((exp(t) - exp(-t))/(exp(t) + exp(-t)) has 7).
 MAX_RECOGNISED_OPERATIONS = 12
+MAX_RECOGNISED_DEGREE = 4
 _PROBES = np.array([-2.7, -0.9, -0.13, 0.4, 1.3, 3.1])
 
 
@@ -242,7 +243,7 @@ def _built_in_equal_to(body, t):
     symbolic proof stays cheap: cheap numbers first (the formula at a few points), then, only when
     they agree, SymPy's simplify() on the difference.
     """
-    if sp.count_ops(body) > MAX_RECOGNISED_OPERATIONS:
+    if sp.count_ops(body) > MAX_RECOGNISED_OPERATIONS or degree(body) > MAX_RECOGNISED_DEGREE:
         return None
     with np.errstate(all="ignore"):
         values = np.asarray(sp.lambdify([t], numeric_form(body), "numpy")(_PROBES))

@@ -36,6 +36,7 @@ MAX_STEP_LAYERS = 40_000  # steps times layers: each layer of each step costs so
 MAX_ACTIVATION_WORK = 200_000_000  # values of activations and derivatives computed, weighted by formula size
 
 # Custom activation formulas.
+MAX_FORMULA_UNITS = 20_000  # units times a formula's size: each unit gets its own copy of f'(z) to show
 MAX_FORMULA_DEGREE = 64  # the formula's degree, counted as in :func:`symbackprop.expressions.degree`
 MAX_SIMPLIFY_DEGREE = 12  # above this (or MAX_SIMPLIFY_OPERATIONS) a delta is shown as derived, not cancelled
 MAX_SIMPLIFY_OPERATIONS = 60
@@ -65,6 +66,9 @@ def check_widths(widths, bias):
 def check_architecture(architecture):
     """Refuse an architecture whose derivation would cost more than the budget allows."""
     check_widths(architecture.widths(), architecture.bias)
+    symbolic = sum(layer.units * layer.activation.cost for layer in architecture.layers)
+    if symbolic > MAX_FORMULA_UNITS:
+        raise _over("network.layers", "units times formula size (the symbolic work)", symbolic, MAX_FORMULA_UNITS)
     output = architecture.layers[-1]
     if output.activation.vector and output.units > MAX_SOFTMAX_UNITS:
         raise _over("network.layers", "the number of softmax output units", output.units, MAX_SOFTMAX_UNITS)

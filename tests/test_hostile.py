@@ -107,6 +107,58 @@ def sum_overflows():
     )
 
 
+def custom_hidden(expression, units=512):
+    """1-UNITS-1 with a custom hidden formula and a linear output."""
+    column = ", ".join("[0.1]" for _ in range(units))
+    row = ", ".join("0.1" for _ in range(units))
+    return f"""[network]
+inputs = 1
+layers = [{{ units = {units}, activation = {{ name = "f", variable = "t", expression = "{expression}" }} }},
+          {{ units = 1, activation = "linear" }}]
+[loss]
+kind = "squared_error"
+[parameters]
+W1 = [{column}]
+b1 = [{row}]
+W2 = [[{row}]]
+b2 = [0.0]
+[data]
+x = [[0.5]]
+y = [[0.0]]
+"""
+
+
+def deep_chain(layers, steps):
+    """``layers`` layers of one unit, trained for ``steps`` steps."""
+    hidden = ", ".join('{ units = 1, activation = "tanh" }' for _ in range(layers))
+    parameters = "\n".join(f"W{l} = [[0.9]]\nb{l} = [0.01]" for l in range(1, layers + 1))
+    return (
+        f'[network]\ninputs = 1\nlayers = [{hidden}]\n[loss]\nkind = "squared_error"\n[parameters]\n{parameters}\n'
+        f"[data]\nx = [[1.0]]\ny = [[0.5]]\n[training]\nsteps = {steps}\n"
+    )
+
+
+OVERFLOWING_TOTAL = """\
+[network]
+inputs = 1
+bias = "none"
+layers = [{ units = 1, activation = "linear" },{ units = 1, activation = "linear" },{ units = 1, activation = "linear" },
+          { units = 1, activation = "linear" },{ units = 1, activation = "linear" }]
+[loss]
+kind = "squared_error"
+[parameters]
+W1 = [[9.99e29]]
+W2 = [[9.99e29]]
+W3 = [[9.99e29]]
+W4 = [[9.99e29]]
+W5 = [[1.3e4]]
+[data]
+x = [[0], [9.99e29], [9.99e29], [9.99e29]]
+y = [[0], [0], [0], [0]]
+"""
+NESTED_SINE = "sin(" * 38 + "t" + ")" * 38
+
+
 def nested(depth):
     return "[" * depth + "1" + "]" * depth
 
@@ -193,6 +245,9 @@ REFUSED = [
     ("render-parameters", "resources", network([16, 16, 16, 1]), ["render"], "for a document, the number of param"),
     ("render-samples-300", "resources", network([2, 2, 1], samples=300), ["render"], "for a document, the number of s"),
     ("render-wide-layer", "resources", network([1, 40, 1]), ["render"], "widest layer's units is 40"),
+    ("formula-on-512-units", "resources", custom_hidden(NESTED_SINE), [], "units times formula size"),
+    ("fractional-power-degree", "resources", custom("(t+1)**(127/2)+(t+3)**(127/2)"), [], "degree is 127"),
+    ("steps-times-layers", "resources", deep_chain(16, 10_000), [], "steps times layers is 160,000"),
     # Numbers: nothing complex, infinite or underflowing is accepted.
     ("log-of-minus-one", "numbers", custom("log(-1)+t"), [], "not a real number: 'I*pi'"),
     ("sqrt-of-minus-one", "numbers", custom("sqrt(-1)*t"), [], "not a real number: 'I'"),
@@ -221,6 +276,18 @@ REFUSED = [
         "is not finite",
     ),
     ("sum-of-losses-overflows", "numbers", sum_overflows(), [], "training: step 1: the loss is not finite"),
+    ("hexadecimal-literal", "numbers", custom("t*0x10"), [], "the number '0x10' (write numbers in decimal)"),
+    ("octal-literal", "numbers", custom("t*0o7"), [], "write numbers in decimal"),
+    ("negative-base-power", "numbers", custom("(-2)**t"), [], "the formula's derivative is not real"),
+    (
+        "variable-shadows-function",
+        "numbers",
+        custom("exp(exp)").replace('variable = "t"', 'variable = "exp"'),
+        [],
+        "reserved",
+    ),
+    ("total-loss-overflows", "numbers", OVERFLOWING_TOTAL, [], "training: all samples: the loss is not finite"),
+    ("syntax-warning", "numbers", custom("1if t else 2"), [], "'IfExp' syntax is not allowed"),
     ("activation-name-list", "numbers", BASE.replace('"sigmoid" }, {', '{ name = ["x"] } }, {'), [], ".name: expected"),
     ("activation-name-number", "numbers", BASE.replace('"sigmoid" }, {', "{ name = 5 } }, {"), [], ".name: expected"),
     ("decimals-huge", "numbers", BASE + "[notation]\ndecimals = 1000000000\n", [], "notation.decimals: expected"),
@@ -328,6 +395,9 @@ MARKDOWN_TITLES = {
     "code-span": "`c`",
     "code-fence": "```",
     "table": "a | b",
+    "bare-web-address": "see https://evil.example/login",
+    "bare-www": "www.evil.example",
+    "bare-mail": "mail admin@evil.example",
     "emphasis": "*a* __b__ ~~c~~",
     "everything": r"- \(x\) $$y$$ \[z\] \begin{equation}w\end{equation} <b>[a](javascript:alert(1))</b> | `c` <!--",
 }
@@ -339,6 +409,7 @@ def test_markdown_title_opens_no_math_and_no_block(title):
     assert heading.startswith("# ") and not heading.startswith("# #")
     assert not re.match(r"# ([-+=]|\d+[.)])", heading)  # not a list item or a setext underline
     assert "<" not in heading  # no HTML, no autolink: every < is an entity
+    assert not re.search(r"://|www\.|\w@", heading)  # no bare address that GitHub would turn into a link
     assert not re.search(r"(?<!\\)[\[\]`|*_~]", heading)  # no link, image, code, table cell or emphasis
     shown = _as_rendered(heading)
     # What a page's math renderer (MathJax, KaTeX auto-render) scans: no delimiter, no command.
@@ -597,3 +668,92 @@ def test_internal_errors_are_one_line_with_status_3(monkeypatch, capsys):
     assert cli.main([]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("symbackprop: internal error: KeyError")
+
+
+# -- found by a red-team review, accepted but shown honestly -------------------------------------
+
+SATURATED = """\
+[network]
+inputs = 1
+layers = [{ units = 1, activation = "sigmoid" }]
+[loss]
+kind = "bce"
+[parameters]
+W1 = [[1]]
+b1 = [40]
+[data]
+x = [[0], [0]]
+y = [[0], [1]]
+[training]
+mode = "batch"
+verify = true
+"""
+
+
+@pytest.mark.parametrize("argv", [["grad"], ["render"], ["render", "--format", "latex"]], ids=["grad", "md", "tex"])
+def test_saturated_sigmoid_with_bce_shows_no_nan(argv, tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SATURATED, encoding="utf-8")
+    run = run_limited([argv[0], str(spec), *argv[1:]], seconds=20)
+    assert run.status == 0, run.err
+    assert "nan" not in run.out.lower()
+
+
+def test_a_loss_of_zero_has_no_percentage(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(custom("t/2", w=0.0, y=0.0) + "[training]\nverify = true\n", encoding="utf-8")
+    tables, document = (run_limited([*argv, str(spec)], seconds=20) for argv in (["grad"], ["render"]))
+    assert "change: none (the loss was 0)" in tables.out
+    assert "no percentage of it applies" in document.out and "NaN" not in document.out
+
+
+@pytest.mark.parametrize("formula", ["t + log(10**30)", "t + cos(10**64)", "t + atan(10**64)"])
+def test_exact_constants_reach_numpy_as_floats(formula, tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(custom(formula), encoding="utf-8")
+    run = run_limited(["grad", str(spec), "--json"], seconds=20)
+    assert run.status == 0, run.err
+    assert _strict_json(run.out)["loss"] > 0
+
+
+def test_a_near_look_alike_of_a_built_in_is_not_simplified_for_minutes(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(custom("1/(1+exp(-t)) + 1e-30*(sin(t)+cos(t))**60"), encoding="utf-8")
+    run = run_limited(["grad", str(spec), "--json"], seconds=20)
+    assert run.status == 0, run.err
+    assert run.seconds < 10
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path):
+    private = tmp_path / "private.md"
+    private.write_text("old\n", encoding="utf-8")
+    private.chmod(0o600)
+    assert _render_to(private).status == 0
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text(encoding="utf-8") != "old\n"
+
+
+def test_a_full_or_closed_standard_output_is_one_error_line():
+    full = subprocess.run(
+        f"{sys.executable} -m symbackprop grad > /dev/full", shell=True, capture_output=True, text=True
+    )
+    assert (
+        full.returncode == 2
+        and full.stderr.strip() == "symbackprop: error: cannot write the output (No space left on device)"
+    )
+    closed = subprocess.run(f"{sys.executable} -m symbackprop grad >&-", shell=True, capture_output=True, text=True)
+    assert closed.returncode == 2 and "standard output is closed" in closed.stderr
+    assert closed.stderr.count("\n") == 1
+
+
+def test_a_title_that_looks_like_a_dotted_key_is_a_title():
+    assert parse(titled("Lecture 1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17")).title.startswith("Lecture 1.2.3")
+
+
+@needs_tex
+def test_custom_names_and_letters_t1_lacks_still_compile(tmp_path):
+    spec = tmp_path / "spec.toml"
+    text = custom("t/2", name="Xscr").replace("[network]", 'title = "Ħ ŉ ſ ł"\n[network]')
+    spec.write_text(text, encoding="utf-8")
+    run = run_limited(["render", str(spec), "--format", "latex", "-o", str(tmp_path / "doc.tex"), "--pdf"], seconds=60)
+    assert run.status == 0, run.err
+    assert r"\operatorname{Xscr}" in (tmp_path / "doc.tex").read_text(encoding="utf-8")
