@@ -34,6 +34,7 @@ MAX_STEPS = 10_000
 MAX_TRAINING_WORK = 1_000_000_000  # steps times trained samples times parameters
 MAX_STEP_LAYERS = 40_000  # steps times layers: each layer of each step costs some NumPy calls whatever its size
 MAX_ACTIVATION_WORK = 200_000_000  # values of activations and derivatives computed, weighted by formula size
+MIN_CALL_ELEMENTS = 256  # one NumPy call of a formula's operation costs at least as much as this many values
 
 # Custom activation formulas.
 MAX_FORMULA_UNITS = 20_000  # units times a formula's size: each unit gets its own copy of f'(z) to show
@@ -87,9 +88,12 @@ def check_run(architecture, samples, trained, steps):
     step_layers = steps * architecture.depth
     if step_layers > MAX_STEP_LAYERS:
         raise _over("training.steps", "steps times layers", step_layers, MAX_STEP_LAYERS)
-    # Both full passes (before and after) over every sample, and one per step over the trained ones.
-    passes = 2 * samples + steps * trained
-    elementwise = passes * sum(layer.units * layer.activation.cost for layer in architecture.layers)
+    # Both full passes (before and after) over every sample, and one per step over the trained ones. A
+    # NumPy call costs about as much as MIN_CALL_ELEMENTS values, however few it computes.
+    elementwise = 0
+    for layer in architecture.layers:
+        per_pass = lambda rows, units=layer.units: max(rows * units, MIN_CALL_ELEMENTS)  # noqa: E731
+        elementwise += layer.activation.cost * (2 * per_pass(samples) + steps * per_pass(trained))
     if elementwise > MAX_ACTIVATION_WORK:
         raise _over(
             "network.layers", "activation work (passes x units x formula size)", elementwise, MAX_ACTIVATION_WORK

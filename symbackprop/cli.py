@@ -90,6 +90,8 @@ class _Stopped(BaseException):
 
 
 def _raise_stopped(number, _frame):
+    for other in STOP_SIGNALS:  # a second signal (timeout sends two) must not interrupt the clean-up
+        signal.signal(other, signal.SIG_IGN)
     raise _Stopped(number)
 
 

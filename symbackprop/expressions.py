@@ -18,6 +18,7 @@ t/10
 """
 
 import ast
+import math
 import re
 import warnings
 from decimal import Decimal
@@ -34,6 +35,7 @@ MAX_NODES = 200
 MAX_EXPONENT = 64
 MAX_LITERAL = 10**6
 MAX_NUMBER_BITS = 4096  # an exact number worked out inside a formula, numerator or denominator
+MAX_CONSTANT_ARGUMENT = 1e15  # a constant that sin or cos is applied to
 
 FUNCTIONS = {
     "exp": sp.exp,
@@ -211,7 +213,45 @@ class _Builder:
             raise self.refuse("calling " + (show(name) if name else "anything but a plain function name"))
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise SpecError(f"{self.key}: {name}() takes exactly one plain argument")
-        return FUNCTIONS[name](self.build(node.args[0], depth))
+        argument = self.build(node.args[0], depth)
+        if not argument.free_symbols:
+            # A constant argument must have a float value (exp(exp(exp(20))) has none), and sin or cos of a
+            # huge exact one (sin(exp(exp(20)))) would take SymPy millions of digits of pi to work out.
+            value = _approximate(argument, self.key)
+            if name in ("sin", "cos") and not abs(value) <= MAX_CONSTANT_ARGUMENT:
+                raise SpecError(
+                    f"{self.key}: the constant inside {name}() is too large (at most {MAX_CONSTANT_ARGUMENT:g})"
+                )
+        return FUNCTIONS[name](argument)
+
+
+_FLOAT_FUNCTIONS = {
+    sp.exp: math.exp,
+    sp.log: math.log,
+    sp.tanh: math.tanh,
+    sp.sinh: math.sinh,
+    sp.cosh: math.cosh,
+    sp.sin: math.sin,
+    sp.cos: math.cos,
+    sp.atan: math.atan,
+    sp.Abs: abs,
+}
+
+
+def _approximate(constant, key):
+    """A float near the value of a constant built by the parser, worked out without SymPy's exact arithmetic."""
+    try:
+        if constant.is_Rational or constant in (sp.pi, sp.E):
+            return float(constant)
+        if constant.is_Add:
+            return math.fsum(_approximate(arg, key) for arg in constant.args)
+        if constant.is_Mul:
+            return math.prod(_approximate(arg, key) for arg in constant.args)
+        if constant.is_Pow:
+            return math.pow(_approximate(constant.base, key), _approximate(constant.exp, key))
+        return _FLOAT_FUNCTIONS[constant.func](_approximate(constant.args[0], key))
+    except (OverflowError, ValueError, ZeroDivisionError, KeyError):
+        raise SpecError(f"{key}: a constant in the formula is too large or undefined") from None
 
 
 def _bits(number):
