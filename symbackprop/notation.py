@@ -293,15 +293,68 @@ def _safe(value, key):
         or not 0 < len(value) <= 40
         or not SAFE_NAME.match(value)
         or not _balanced(value)
+        or not _well_formed(value)
         or "^^" in value
         or value[0] in "^_"
         or value[-1] in "^_"
     ):
         raise SpecError(
             f"{key}: expected a short math name such as w_{{11}} or \\hat{{y}} (letters, digits, _ ^ {{ }} and "
-            f"\\hat, \\mathrm or a Greek letter; no ^^), got {show(value)}"
+            f"\\hat, \\mathrm or a Greek letter; valid TeX, no ^^), got {show(value)}"
         )
     return value
+
+
+_ACCENTS = {r"\hat", r"\bar", r"\tilde", r"\mathrm"}
+_TOKEN = re.compile(r"\\[A-Za-z]+|.")
+
+
+def _well_formed(text):
+    """Whether ``text`` is valid TeX math as well as safe: no double superscript or subscript
+    (``a^b^c``), every ^ and _ followed by its argument, every accent followed by one (``\\hat{y}``).
+
+    ``text`` is balanced (checked before), so a group can be matched by counting braces.
+    """
+    tokens = _TOKEN.findall(text)
+    position = 0
+
+    def argument():
+        """Skip one argument (a group, a command or a character) and say whether there was one."""
+        nonlocal position
+        if position >= len(tokens) or tokens[position] in ("}", "^", "_"):
+            return False
+        if tokens[position] == "{":
+            depth = 0
+            while True:
+                depth += {"{": 1, "}": -1}.get(tokens[position], 0)
+                position += 1
+                if depth == 0:
+                    return True
+        if tokens[position] in _ACCENTS:
+            return False  # x^\hat y: an accent as a bare script argument is an error in TeX
+        position += 1
+        return True
+
+    scripts = [set()]  # the scripts the current nucleus has, one set per group level
+    while position < len(tokens):
+        token = tokens[position]
+        position += 1
+        if token in ("^", "_"):
+            if token in scripts[-1] or not argument():
+                return False
+            scripts[-1].add(token)
+        elif token == "{":
+            scripts.append(set())
+        elif token == "}":
+            scripts.pop()
+            scripts[-1] = set()
+        elif token in _ACCENTS:
+            scripts[-1] = set()
+            if position >= len(tokens) or tokens[position] not in ("{",) and not tokens[position].isalnum():
+                return False
+        elif token != "'":
+            scripts[-1] = set()
+    return True
 
 
 def _balanced(text):
