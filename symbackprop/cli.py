@@ -10,14 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
-import numpy as np
-
-from . import budget
-from . import spec as specs
 from .checks import one_line, show, show_path
 from .errors import SpecError
-from .evaluation import train
-from .tables import result_tables
+
+# Everything heavy (SymPy, NumPy, the engine) is imported inside the functions that use it, so that a
+# signal in the first second already finds main()'s handlers installed.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,13 +26,13 @@ def _parser():
     parser = _Parser(prog="symbackprop", description="Derive, check and explain backpropagation step by step.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grad = commands.add_parser("grad", help="forward values, loss, gradients and updated parameters of a spec")
-    grad.add_argument("spec", nargs="?", default=specs.DEFAULT_EXAMPLE, help="spec file or bundled example name")
+    grad.add_argument("spec", nargs="?", help="spec file or bundled example name (default: the default example)")
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
     commands.add_parser("examples", help="list the bundled example specs")
     render_command = commands.add_parser("render", help="write the worked solution of a spec as LaTeX or Markdown")
     render_command.add_argument(
-        "spec", nargs="?", default=specs.DEFAULT_EXAMPLE, help="spec file or bundled example name"
+        "spec", nargs="?", help="spec file or bundled example name (default: the default example)"
     )
     render_command.add_argument("--format", default="markdown", help="latex or markdown (default markdown)")
     render_command.add_argument("-o", "--output", help="file to write (default: standard output)")
@@ -118,6 +115,10 @@ def _run(argv):
     if sys.stdout is None:  # started with standard output closed (>&-)
         raise SpecError("standard output is closed; give it a file or a pipe")
     arguments = _parser().parse_args(argv)
+    from . import spec as specs
+    from .evaluation import train
+    from .tables import result_tables
+
     if arguments.command == "examples":
         for name in specs.bundled_examples():
             print(f"{name}  {specs.load(name).description}")
@@ -127,7 +128,7 @@ def _run(argv):
         return _render(arguments)
     if not 0 <= arguments.decimals <= 15:
         raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
-    result = train(specs.load(arguments.spec))
+    result = train(specs.load(arguments.spec or specs.DEFAULT_EXAMPLE))
     if arguments.json:
         # allow_nan=False: train() refuses non-finite numbers, and JSON must never carry NaN or Infinity.
         print(json.dumps(as_json(result), allow_nan=False))
@@ -173,12 +174,15 @@ def _targets(arguments):
 def render_spec(source, fmt, template_dir=None):
     """The worked solution of the spec at ``source`` as text in ``fmt``, if the spec is within the document budget."""
     # Imported here so that `grad` does not pay for Jinja2 and the document model at start-up.
+    from . import budget
+    from . import spec as specs
     from .document import build
+    from .evaluation import train
     from .render import FORMATS, render
 
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {show(fmt)}; expected one of {', '.join(FORMATS)}")
-    spec = specs.load(source)
+    spec = specs.load(source or specs.DEFAULT_EXAMPLE)
     budget.check_document(spec)
     return render(build(train(spec)), fmt, template_dir)
 
@@ -195,4 +199,6 @@ def as_json(result):
 
 
 def _plain(arrays):
+    import numpy as np
+
     return {name: np.asarray(value).tolist() for name, value in arrays.items()}
