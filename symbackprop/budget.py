@@ -56,10 +56,19 @@ def _over(key, what, figure, limit):
     return SpecError(f"{key}: {what} is {figure:,}, over the budget of {limit:,} (see docs/security.md)")
 
 
+def parameter_count(widths, bias):
+    """Weights and biases of layers of ``widths`` (inputs first) under the ``bias`` layout.
+
+    >>> parameter_count([2, 2, 1], "per-neuron")
+    9
+    """
+    biases = {"per-neuron": sum(widths[1:]), "per-layer": len(widths) - 1, "none": 0}[bias]
+    return sum(below * above for below, above in zip(widths, widths[1:])) + biases
+
+
 def check_widths(widths, bias):
     """Refuse layer widths (inputs first) whose parameters are more than the budget allows."""
-    biases = {"per-neuron": sum(widths[1:]), "per-layer": len(widths) - 1, "none": 0}[bias]
-    count = sum(below * above for below, above in zip(widths, widths[1:])) + biases
+    count = parameter_count(widths, bias)
     if count > MAX_PARAMETERS:
         raise _over("network.layers", "the number of parameters", count, MAX_PARAMETERS)
 
@@ -90,14 +99,19 @@ def check_run(architecture, samples, trained, steps):
         raise _over("training.steps", "steps times layers", step_layers, MAX_STEP_LAYERS)
     # Both full passes (before and after) over every sample, and one per step over the trained ones. A
     # NumPy call costs about as much as MIN_CALL_ELEMENTS values, however few it computes.
-    elementwise = 0
-    for layer in architecture.layers:
-        per_pass = lambda rows, units=layer.units: max(rows * units, MIN_CALL_ELEMENTS)  # noqa: E731
-        elementwise += layer.activation.cost * (2 * per_pass(samples) + steps * per_pass(trained))
+    elementwise = sum(
+        layer.activation.cost * (2 * _call_values(samples, layer.units) + steps * _call_values(trained, layer.units))
+        for layer in architecture.layers
+    )
     if elementwise > MAX_ACTIVATION_WORK:
         raise _over(
             "network.layers", "activation work (passes x units x formula size)", elementwise, MAX_ACTIVATION_WORK
         )
+
+
+def _call_values(rows, units):
+    """What one NumPy call over ``rows`` samples of a layer of ``units`` costs, in values computed."""
+    return max(rows * units, MIN_CALL_ELEMENTS)
 
 
 def check_document(spec):

@@ -122,6 +122,11 @@ def derive(architecture):
     return Derivation(net, deltas, gradients)
 
 
+# A unit's z, a and target, standing for every unit of a layer: what is derived for them once is renamed
+# for each unit (xreplace), so a layer's cost does not grow with its units.
+_Z, _A, _Y = (sp.Dummy(name, real=True) for name in "zay")
+
+
 def _output_deltas(net):
     L = net.architecture.depth
     activation = net.architecture.layers[-1].activation
@@ -146,12 +151,11 @@ def _elementwise_output_deltas(net, activation, loss):
     that does not grow with the units' count (done unit by unit, 512 outputs took 12 s).
     """
     L = net.architecture.depth
-    A, Z, Y = (sp.Dummy(name, real=True) for name in "azy")
-    grad_a = sp.diff(loss.term(A, Y), A)
-    fprime = activation.derivative(Z, A)
+    grad_a = sp.diff(loss.term(_A, _Y), _A)
+    fprime = _generic_derivative(activation)
     closed = _simplest(sp.Mul(grad_a, fprime, evaluate=False))
     for j, (aj, zj, yj) in enumerate(zip(net.a[L], net.z[L], net.y)):
-        names = {A: aj, Z: zj, Y: yj}
+        names = {_A: aj, _Z: zj, _Y: yj}
         grad_aj, fprime_j = grad_a.xreplace(names), fprime.xreplace(names)
         raw = sp.Mul(grad_aj, fprime_j, evaluate=False)
         yield UnitDelta(L, j, net.delta[L][j], grad_aj, (), fprime_j, raw, closed.xreplace(names))
@@ -181,9 +185,6 @@ def _cancel_with_target_sum(raw, candidate, y):
     if sp.expand((raw - candidate).xreplace(constraint)) == 0:
         return candidate, TARGETS_SUM_TO_ONE
     return raw, None
-
-
-_Z, _A = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
 
 
 def _generic_derivative(activation):

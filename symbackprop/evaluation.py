@@ -121,7 +121,12 @@ class Evaluator:
         self._output_delta = sp.lambdify(arguments, [numeric_form(d.closed_form) for d in output], "numpy", cse=True)
         # When every output delta cancelled to a - y, one array subtraction evaluates them all.
         self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
-        self._output_grad_a = sp.lambdify(arguments, [numeric_form(d.grad_a) for d in output], "numpy", cse=True)
+        # dL/da for the documents: the loss's own overflow-safe form where it has one, else the derivative.
+        self._output_grad_a = (
+            None
+            if arch.loss.numeric_grad_a is not None
+            else sp.lambdify(arguments, [numeric_form(d.grad_a) for d in output], "numpy", cse=True)
+        )
         self._block_rows = max(1, BLOCK_ELEMENTS // max(arch.inputs, *(layer.units for layer in arch.layers)))
 
     def trace(self, parameters, x, y):
@@ -146,8 +151,8 @@ class Evaluator:
         fprime = [None] * (depth + 1)
         delta = [None] * (depth + 1)
         delta[depth] = a[-1] - y if self._delta_is_residual else _per_unit(self._output_delta, a[-1], z[-1], y)
-        loss = self.derivation.architecture.loss
-        if loss.numeric_grad_a is not None:
+        if self._output_grad_a is None:
+            loss = self.derivation.architecture.loss
             grad_a[depth] = loss.numeric_grad_a(z[-1], a[-1], np.broadcast_to(y, a[-1].shape), self._output_name)
         else:
             grad_a[depth] = _per_unit(self._output_grad_a, a[-1], z[-1], y)

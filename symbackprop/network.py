@@ -17,6 +17,7 @@ from functools import cached_property
 import sympy as sp
 
 from .activations import Activation
+from .budget import parameter_count
 from .losses import Loss
 
 
@@ -60,7 +61,7 @@ class Architecture:
         return shapes
 
     def parameter_count(self):
-        return sum(int(sp.prod(shape)) if shape else 1 for shape in self.parameter_shapes().values())
+        return parameter_count(self.widths(), self.bias)
 
 
 def _vector(prefix, count):
