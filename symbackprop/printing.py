@@ -16,6 +16,7 @@ import math
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions, greek_letters_set
+from sympy.printing.precedence import PRECEDENCE
 
 
 def number_text(value, decimals):
@@ -51,6 +52,13 @@ class Shown(sp.AtomicExpr):
     def _latex(self, printer):
         text = number_text(self.value, self.decimals)
         return rf"\left({text}\right)" if text.startswith("-") else text
+
+
+class Entry(Shown):
+    """A number inside a matrix: printed rounded, with its sign but no parentheses."""
+
+    def _latex(self, printer):
+        return number_text(self.value, self.decimals)
 
 
 class NotationPrinter(LatexPrinter):
@@ -99,3 +107,59 @@ def show(expr, values, decimals, names=None):
 def partial(numerator, denominator, names):
     """∂numerator/∂denominator as LaTeX, both given as symbols."""
     return latex(sp.Derivative(numerator, denominator, evaluate=False), names)
+
+
+class Becomes(sp.Basic):
+    """An assignment ``left ← right``, as an update rule is written."""
+
+    def _latex(self, printer):
+        left, right = self.args
+        return rf"{printer._print(left)} \leftarrow {printer._print(right)}"
+
+
+class Transposed(sp.Expr):
+    """A matrix transposed, ``M^⊤``, braced so a name that already has a superscript stays valid TeX."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return rf"{{{printer._print(self.args[0])}}}^{{\top}}"
+
+
+class Hadamard(sp.Expr):
+    """The elementwise product ``A ⊙ B``."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return r" \odot ".join(
+            rf"\left({printer._print(arg)}\right)" if isinstance(arg, sp.Mul) else printer._print(arg) for arg in self.args
+        )
+
+
+class Prime(sp.Expr):
+    """The derivative of the function named ``f`` applied to ``arg``: ``f'(arg)``."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        name, arg = self.args
+        return rf"{printer._print(name)}'\left({printer._print(arg)}\right)"
+
+
+class Total(sp.Expr):
+    """A sum over an index without bounds, ``Σ_k body``, as worked examples write it."""
+
+    def _latex(self, printer):
+        body, index = self.args
+        return rf"\sum_{{{printer._print(index)}}} {printer.parenthesize(body, PRECEDENCE['Mul'], strict=True)}"
+
+
+class Affine(sp.Expr):
+    """``W a + b`` (or ``W a`` without ``b``) for explicit matrices, printed as written, never multiplied out."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        product = " ".join(printer._print(arg) for arg in self.args[:2])
+        return product + "".join(f" + {printer._print(arg)}" for arg in self.args[2:])

@@ -13,15 +13,15 @@ block or a math span.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 
+from .document.blocks import Math
 from .errors import SpecError
-
-FORMATS = {"latex": "document.tex.j2", "markdown": "document.md.j2"}
-SUFFIXES = {"latex": ".tex", "markdown": ".md"}
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -127,17 +127,46 @@ _LATEX_DELIMITERS = {
 }
 
 
-def _inline(parts, escape, math):
-    return "".join(math(content) if kind == "math" else escape(content) for kind, content in parts)
+@dataclass(frozen=True)
+class Format:
+    """Everything that makes one output format: its templates, file suffix, escaping and math delimiters.
+
+    The document template is ``document.<extension>.j2``; each kind of block is drawn by the macro
+    ``render`` of ``blocks/<kind>.<extension>.j2``, so a user restyles one kind by overriding one file.
+    """
+
+    name: str
+    extension: str
+    suffix: str
+    escape: Callable[[str], str]
+    inline_math: Callable[[str], str]
+    delimiters: dict = field(default_factory=dict)
+
+    @property
+    def template(self):
+        return f"document.{self.extension}.j2"
+
+    def block_template(self, kind):
+        return f"blocks/{kind}.{self.extension}.j2"
+
+
+FORMATS = {
+    "latex": Format("latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS),
+    "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$"),
+}
+
+
+def _inline(parts, fmt):
+    """Prose parts as one line of the format: text escaped, mathematics between its delimiters."""
+    return "".join(fmt.inline_math(part.latex) if isinstance(part, Math) else fmt.escape(part) for part in parts)
 
 
 def environment(fmt, template_dir=None):
-    """The Jinja2 environment of a format, searching ``template_dir`` before the built-in templates."""
+    """The Jinja2 environment of a :class:`Format`, searching ``template_dir`` before the built-in templates."""
     folders = [str(template_dir)] if template_dir else []
     built_in = resources.files("symbackprop.templates")
     loaders = [jinja2.FileSystemLoader(folders)] if folders else []
     loaders.append(jinja2.FunctionLoader(lambda name: _built_in_template(built_in, name)))
-    delimiters = _LATEX_DELIMITERS if fmt == "latex" else {}
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         trim_blocks=True,
@@ -145,17 +174,17 @@ def environment(fmt, template_dir=None):
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
-        **delimiters,
+        **fmt.delimiters,
     )
-    escape = latex_escape if fmt == "latex" else markdown_escape
-    env.filters["escape"] = escape
-    env.filters["inline"] = lambda parts: _inline(parts, escape, lambda m: f"${m}$")
+    env.filters["escape"] = fmt.escape
+    env.filters["inline"] = lambda parts: _inline(parts, fmt)
     env.filters["plain"] = plain
+    env.globals["block_template"] = fmt.block_template
     return env
 
 
 def _built_in_template(folder, name):
-    entry = folder / name
+    entry = folder.joinpath(*name.split("/"))
     return entry.read_text(encoding="utf-8") if entry.is_file() else None
 
 
@@ -166,7 +195,7 @@ def render(document, fmt, template_dir=None):
     if template_dir is not None and not Path(template_dir).is_dir():
         raise SpecError(f"--template-dir: {template_dir} is not a folder")
     try:
-        template = environment(fmt, template_dir).get_template(FORMATS[fmt])
-        return template.render(doc=document)
+        chosen = FORMATS[fmt]
+        return environment(chosen, template_dir).get_template(chosen.template).render(doc=document)
     except jinja2.TemplateError as error:
         raise SpecError(f"template: {error.__class__.__name__}: {error}".splitlines()[0]) from None

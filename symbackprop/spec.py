@@ -34,12 +34,16 @@ _LONG_DOTTED_KEY = re.compile(
     rf"(?:^[ \t]*\[*[ \t]*|[{{,][ \t]*)(?:{_KEY_PART}[ \t]*\.[ \t]*){{{budget.MAX_KEY_PARTS}}}{_KEY_PART}", re.MULTILINE
 )
 
-TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation"}
+TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation", "document"}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
 LAYER_KEYS = {"units", "activation"}
 LOSS_KEYS = {"kind", "factor", "reduction"}
 DATA_KEYS = {"x", "y"}
 TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps", "verify"}
+DOCUMENT_KEYS = {"detail"}
+# How much of a layer documents work unit by unit: "full" every unit, "compact" the first unit only (the
+# others in a table), "auto" full for layers of at most 4 units.
+DETAILS = ("auto", "full", "compact")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class Spec:
     verify: bool
     notation: object
     source: str
+    detail: str = "auto"
 
     def numeric_parameters(self):
         return {name: np.array(value, dtype=float) for name, value in self.parameters.items()}
@@ -149,6 +154,9 @@ def parse(text, source="<spec>"):
     if not isinstance(verify, bool):
         raise SpecError(f"training.verify: expected true or false, got {show(verify)}")
     names = _table(document, "notation", "notation", required=False)
+    layout = _table(document, "document", "document", required=False)
+    only_keys(layout, DOCUMENT_KEYS, "document")
+    detail = _choice(layout.get("detail", "auto"), DETAILS, "document.detail")
     _check_targets(architecture, y)
     return Spec(
         title=text_field(document.get("title", "Backpropagation, step by step"), "title", budget.MAX_TITLE),
@@ -166,6 +174,7 @@ def parse(text, source="<spec>"):
         verify=verify,
         notation=notation.from_spec(names, architecture),
         source=source,
+        detail=detail,
     )
 
 

@@ -1,0 +1,66 @@
+"""The worked solution as a data model: a document is a list of sections, each made by one function.
+
+:func:`build` makes a :class:`~.context.Context` once (the spec, the training run,
+the derivation, the notation and the number printer) and runs the section
+functions in :data:`SECTIONS` in order, each under the condition listed beside
+it. A section function takes the context and returns a tuple of
+:class:`~.blocks.Section` (empty when it has nothing to say). Every decision
+about what to show, and every number, is made here; the Jinja2 templates only
+lay the blocks out.
+
+Where each part lives: ``overview``, ``network`` (with the diagram), ``notation``,
+``data``, ``forward``, ``backward``, ``update``, ``check``, ``matrix_form``,
+``reference``, ``notes``; ``blocks`` holds the block records, ``context`` the
+shared context, ``tables`` the column splitting, ``measure`` the width estimate.
+"""
+
+from .backward import backward
+from .blocks import Document
+from .check import check
+from .context import Context
+from .data import data
+from .forward import forward, forward_values
+from .matrix_form import matrix_form
+from .network import network
+from .notation import notation
+from .notes import notes
+from .overview import overview
+from .reference import reference
+from .update import update
+
+
+def _always(spec):
+    return True
+
+
+def _checked(spec):
+    return spec.verify or spec.steps > 1
+
+
+# Every section in reading order, with the condition under which it appears.
+SECTIONS = (
+    (overview, _always),
+    (network, _always),
+    (notation, _always),
+    (data, _always),
+    (forward_values, _always),
+    (forward, _always),
+    (backward, _always),
+    (update, _always),
+    (check, _checked),
+    (matrix_form, _always),
+    (reference, _always),
+    (notes, _always),
+)
+
+
+def build(result):
+    """The worked-solution document of a training run."""
+    ctx = Context(result)
+    spec = result.spec
+    sections = tuple(section for make, shown in SECTIONS if shown(spec) for section in make(ctx))
+    subtitle = f"{'-'.join(map(str, spec.architecture.widths()))} network, {spec.architecture.loss.label}"
+    return Document(spec.title, subtitle, sections)
+
+
+__all__ = ["SECTIONS", "Document", "build"]

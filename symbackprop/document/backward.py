@@ -1,0 +1,221 @@
+"""The backward pass: for each layer from the output down, every unit's error signal and every gradient."""
+
+import sympy as sp
+
+from .blocks import Math, Section, text
+from .tables import tables
+
+
+def backward(ctx):
+    trace, s = ctx.result.before, ctx.sample
+    values = ctx.values(trace, s)
+    blocks = [
+        text(
+            "The backward pass answers one question for every parameter: if it changed a little, how much "
+            "would the loss change? The chain rule answers it one layer at a time, starting at the output."
+        )
+    ]
+    if ctx.spec.mode == "batch":
+        blocks.append(
+            text(
+                f"In batch mode each sample contributes its own gradient; the steps are shown for sample {s + 1} "
+                "and the table at the end of this section adds up all samples."
+            )
+        )
+    sections = [Section("Backward pass", tuple(blocks))]
+    gradients = trace.per_sample_gradients()
+    for l in range(ctx.depth, 0, -1):
+        sections.append(_layer(ctx, l, values, gradients))
+    if ctx.spec.mode == "batch":
+        sections.append(_batch_table(ctx, gradients))
+    return tuple(sections)
+
+
+def _layer(ctx, l, values, gradients):
+    blocks = []
+    if not ctx.full(l):
+        blocks.append(
+            text(
+                f"This layer has {ctx.widths[l]} units. The first is worked in full; every other unit follows the "
+                "same steps, and the table after it gives each unit's numbers."
+            )
+        )
+    for j in ctx.worked_units(l):
+        blocks += _output_unit(ctx, l, j, values) if l == ctx.depth else _hidden_unit(ctx, l, j, values)
+    if not ctx.full(l):
+        blocks += _signals_table(ctx, l)
+    blocks += _parameter_gradients(ctx, l, values, gradients)
+    role = "Output layer" if l == ctx.depth else f"Hidden layer {l}"
+    return Section(f"{role} ({ctx.arch.layers[l - 1].activation.name})", tuple(blocks), level=2)
+
+
+def _trace(ctx):
+    return ctx.result.before, ctx.sample
+
+
+def _output_unit(ctx, l, j, values):
+    trace, s = _trace(ctx)
+    unit = ctx.derivation.delta(l, j)
+    a = ctx.net.a[l][j]
+    blocks = []
+    if unit.fprime is not None:
+        question = ("How much does the loss change when the output ", Math(ctx.notation.a[l][j]), " changes?")
+        line = (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.grad_a, values, trace.grad_a[l][s, j]))
+        blocks.append(ctx.equations([line], lead=question))
+        blocks += _signal(ctx, l, j, values)
+    else:
+        blocks.append(_softmax_signal(ctx, l, j, values))
+    if unit.closed_form not in (unit.raw, sp.Mul(*unit.raw.args)):
+        blocks += _cancellation(ctx, unit, values)
+    return blocks
+
+
+def _softmax_signal(ctx, l, j, values):
+    """δ_j of a softmax output: every output depends on z_j, so the chain rule sums over all of them."""
+    trace, s = _trace(ctx)
+    unit = ctx.derivation.delta(l, j)
+    net, L = ctx.net, ctx.loss_symbol
+    chain = sp.Add(
+        *[sp.Mul(ctx.d(L, net.a[l][k]), ctx.d(net.a[l][k], net.z[l][j]), evaluate=False) for k in range(ctx.widths[l])],
+        evaluate=False,
+    )
+    line = (unit.symbol, ctx.step(ctx.d(L, net.z[l][j])), ctx.step(chain), *ctx.worked(unit.raw, values, trace.delta[l][s, j]))
+    lead = (
+        "Softmax makes every output depend on ",
+        Math(ctx.notation.z[l][j]),
+        ", so the error signal of the unit sums the chain rule over all outputs:",
+    )
+    return ctx.equations([line], lead=lead)
+
+
+def _signal(ctx, l, j, values):
+    """f'(z) of the unit and its error signal, dL/da times f'(z)."""
+    trace, s = _trace(ctx)
+    unit = ctx.derivation.delta(l, j)
+    net, n, L = ctx.net, ctx.notation, ctx.loss_symbol
+    a, z = net.a[l][j], net.z[l][j]
+    slope = ctx.equations(
+        [(ctx.d(a, z), *ctx.worked(unit.fprime, values, trace.fprime[l][s, j]))],
+        lead=("How much does ", Math(n.a[l][j]), " change when ", Math(n.z[l][j]), " changes? The derivative of the activation:"),
+    )
+    product = sp.Mul(ctx.shown(trace.grad_a[l][s, j]), ctx.shown(trace.fprime[l][s, j]), evaluate=False)
+    signal = ctx.equations(
+        [
+            (
+                unit.symbol,
+                ctx.step(ctx.d(L, z)),
+                ctx.chain(ctx.d(L, a), ctx.d(a, z)),
+                ctx.step(product, {}),
+                ctx.value(trace.delta[l][s, j]),
+            )
+        ],
+        lead=("Their product is the error signal of the unit:",),
+    )
+    return [slope, signal]
+
+
+def _hidden_unit(ctx, l, j, values):
+    trace, s = _trace(ctx)
+    unit = ctx.derivation.delta(l, j)
+    a = ctx.net.a[l][j]
+    name = Math(ctx.notation.a[l][j])
+    above = ctx.widths[l + 1]
+    if above == 1:
+        lead = ("The hidden unit ", name, " reaches the loss through the one unit above it: its error signal times the connecting weight.")
+        lines = [(ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.contributions[0], values, trace.grad_a[l][s, j]))]
+    else:
+        lead = (
+            "The hidden unit ",
+            name,
+            f" reaches the loss through each of the {above} units above it, so its sensitivity adds one term per "
+            "unit: that unit's error signal times the connecting weight.",
+        )
+        parts = trace.contributions(l)[s, :, j]
+        lines = [(ctx.m(c), ctx.step(c, values), ctx.value(parts[m])) for m, c in enumerate(unit.contributions)]
+        added = sp.Add(*[ctx.shown(v) for v in parts], evaluate=False)
+        lines.append((ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), ctx.value(trace.grad_a[l][s, j])))
+    return [ctx.equations(lines, lead=lead), *_signal(ctx, l, j, values)]
+
+
+def _cancellation(ctx, unit, values):
+    trace, s = _trace(ctx)
+    steps = [ctx.step(unit.raw)]
+    together = sp.together(unit.raw)
+    if together not in (unit.raw, unit.closed_form):
+        steps.append(ctx.step(together))
+    steps.append(ctx.step(unit.closed_form))
+    blocks = [ctx.equations([(unit.symbol, *steps)], lead=("The product simplifies. Written out and cancelled:",))]
+    if unit.assumption:
+        blocks.append(text(f"The last step uses that {unit.assumption}."))
+    value = trace.delta[unit.layer][s, unit.unit]
+    short = ctx.equations(
+        [(unit.symbol, *ctx.worked(unit.closed_form, values, value))],
+        lead=("With the numbers, the short form gives the same value:",),
+    )
+    return [*blocks, short]
+
+
+def _signals_table(ctx, l):
+    """dL/da, f'(z) and the error signal of every unit of a layer not worked unit by unit."""
+    trace, s = _trace(ctx)
+    n = ctx.notation
+    derivative = trace.fprime[l] is not None and ctx.derivation.delta(l, 0).fprime is not None
+    a, z = sp.Symbol("a"), sp.Symbol("z")
+    header = [("unit",), (ctx.math(ctx.d(ctx.loss_symbol, a)),)]
+    if derivative:
+        header.append((ctx.math(ctx.d(a, z)),))
+    header.append(("error signal",))
+    rows = []
+    for j in range(ctx.widths[l]):
+        row = [(Math(n.a[l][j]),), (ctx.number(trace.grad_a[l][s, j]),)]
+        if derivative:
+            row.append((ctx.number(trace.fprime[l][s, j]),))
+        row.append((ctx.number(trace.delta[l][s, j]),))
+        rows.append(tuple(row))
+    return tables(tuple(header), rows, "l" + "r" * (len(header) - 1), lead=text("Every unit of the layer:").parts)
+
+
+def _parameter_gradients(ctx, l, values, gradients):
+    net, L, s = ctx.net, ctx.loss_symbol, ctx.sample
+    lines = []
+    for j in ctx.worked_units(l):
+        delta, z = net.delta[l][j], net.z[l][j]
+        for k in range(ctx.widths[l - 1]):
+            w = net.W[l][j, k]
+            product = sp.Mul(delta, net.a[l - 1][k], evaluate=False)
+            lines.append(
+                (
+                    ctx.d(L, w),
+                    ctx.chain(ctx.d(L, z), ctx.d(z, w)),
+                    ctx.step(product, keep_order=True),
+                    ctx.step(product, values),
+                    ctx.value(gradients[f"W{l}"][s, j, k]),
+                )
+            )
+        b = net.b[l]
+        if b is not None and not isinstance(b, sp.Symbol):
+            one = sp.Mul(ctx.d(L, z), sp.Integer(1), evaluate=False)
+            lines.append((ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j])))
+    if isinstance(net.b[l], sp.Symbol):
+        total = sp.Add(*net.delta[l], evaluate=False)
+        lines.append((ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s])))
+    lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
+    if isinstance(net.b[l], sp.Symbol):
+        lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
+    if not ctx.full(l):
+        lead.append(" For the first unit (the gradients of every parameter are in the update table):")
+    blocks = [ctx.equations(lines, lead=tuple(lead))]
+    if net.b[l] is not None and not ctx.spec.update_biases:
+        blocks.append(text("The biases are frozen in this example: their gradients are computed but not applied."))
+    return blocks
+
+
+def _batch_table(ctx, gradients):
+    rows_used = ctx.spec.rows
+    header = (("parameter",), *[(f"sample {s + 1}",) for s in rows_used], (ctx.spec.reduction,))
+    rows = []
+    for symbol, name, index in ctx.net.parameters():
+        per_sample = [(ctx.number(gradients[name][(s, *index)]),) for s in rows_used]
+        rows.append(((ctx.parameter_name(symbol),), *per_sample, (ctx.number(ctx.result.gradients[name][index]),)))
+    return Section("Gradients of every sample", tables(header, rows, "l" + "r" * (len(header) - 1)), level=2)
+

@@ -1,0 +1,246 @@
+"""What every section of a document needs, made once per document.
+
+:class:`Context` holds the spec, the training run, the derivation, the notation
+and its symbol names, and the number printer. Its helpers turn SymPy
+expressions into LaTeX under the document's notation and lay long displays
+out over several rows, so no section glues LaTeX from strings.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from ..derivation import derive
+from ..printing import Entry, NotationPrinter, Shown, number_text
+from . import measure
+from .blocks import Equations, Math, Row
+
+# A layer wider than this is worked unit by unit for its first unit only (detail "auto").
+FULL_DETAIL_UNITS = 4
+
+
+@dataclass(frozen=True)
+class Step:
+    """One right-hand side of a worked line: its LaTeX, and the same cut into pieces a row may break between."""
+
+    latex: str
+    pieces: tuple
+
+
+class Context:
+    """The spec, the run and the printer of one document; sections read it and never change it."""
+
+    def __init__(self, result):
+        self.result = result
+        self.spec = result.spec
+        self.arch = self.spec.architecture
+        self.derivation = derive(self.arch)
+        self.net = self.derivation.network
+        self.notation = self.spec.notation
+        self.decimals = self.notation.decimals
+        self.depth = self.arch.depth
+        self.widths = self.arch.widths()
+        self.sample = self.spec.rows[0]
+        self.loss_symbol = sp.Symbol("L")
+        self.rate_symbol = sp.Symbol("eta")
+
+    # -- which units are worked in full ---------------------------------------
+    def full(self, l):
+        """Whether every unit of layer ``l`` is worked step by step (else its first unit only)."""
+        detail = self.spec.detail
+        return detail == "full" or (detail == "auto" and self.widths[l] <= FULL_DETAIL_UNITS)
+
+    def worked_units(self, l):
+        return range(self.widths[l]) if self.full(l) else range(1)
+
+    # -- names and numbers ----------------------------------------------------
+    @cached_property
+    def names(self):
+        n, net = self.notation, self.net
+        names = {self.loss_symbol: n.loss, self.rate_symbol: n.rate}
+        names.update(zip(net.x, n.x))
+        names.update(zip(net.y, n.y))
+        for l in range(1, self.depth + 1):
+            names.update(zip(net.z[l], n.z[l]))
+            names.update(zip(net.a[l], n.a[l]))
+            names.update(zip(net.delta[l], n.delta[l]))
+            for j in range(net.W[l].rows):
+                for k in range(net.W[l].cols):
+                    names[net.W[l][j, k]] = n.W[l][j][k]
+            if isinstance(net.b[l], sp.Symbol):
+                names[net.b[l]] = n.b[l]
+            elif net.b[l] is not None:
+                names.update(zip(net.b[l], n.b[l]))
+        return names
+
+    def printer(self, shown=False, keep_order=False):
+        """The notation printer; numbers are multiplied with a dot, and shown or kept terms keep their order."""
+        settings = {"order": "none", "mul_symbol": "dot"} if shown else {"order": "none"} if keep_order else {}
+        return NotationPrinter(self.names, **settings)
+
+    def m(self, expr, keep_order=False):
+        """``expr`` in LaTeX under the document's notation."""
+        return self.printer(keep_order=keep_order).doprint(expr)
+
+    def math(self, expr, keep_order=False):
+        return Math(self.m(expr, keep_order))
+
+    def num(self, value):
+        return number_text(value, self.decimals)
+
+    def number(self, value):
+        """A number as inline mathematics."""
+        return Math(self.num(value))
+
+    def shown(self, value):
+        """A number inside an expression, printed rounded."""
+        return Shown(value, self.decimals)
+
+    def d(self, numerator, denominator):
+        """The partial derivative ∂numerator/∂denominator, unevaluated."""
+        return sp.Derivative(numerator, denominator, evaluate=False)
+
+    def values(self, trace, s):
+        """Every symbol's number for sample ``s`` of ``trace``: inputs, targets, parameters, z, a, deltas."""
+        net, values = self.net, {}
+        values.update(zip(net.x, trace.a[0][s]))
+        values.update(zip(net.y, trace.y[s]))
+        for symbol, name, index in net.parameters():
+            values[symbol] = float(trace.parameters[name][index])
+        for l in range(1, self.depth + 1):
+            values.update(zip(net.z[l], trace.z[l][s]))
+            values.update(zip(net.a[l], trace.a[l][s]))
+            values.update(zip(net.delta[l], trace.delta[l][s]))
+        return values
+
+    def bold(self, base, l):
+        """The whole-layer quantity ``base`` of layer ``l`` (a number or a generic index such as "l-1") as a symbol."""
+        symbol = sp.Symbol(f"{base}^({l})", commutative=False)
+        command = r"\boldsymbol" if base == "delta" else r"\mathbf"
+        letter = r"\delta" if base == "delta" else base
+        self.names.setdefault(symbol, rf"{command}{{{letter}}}^{{({l})}}")
+        return symbol
+
+    def call(self, l, z):
+        """The activation of layer ``l`` applied to ``z``, as a document writes it: σ(z), tanh(z), ..."""
+        activation = self.arch.layers[l - 1].activation
+        return sp.Function({"sigmoid": "sigma", "linear": "id"}.get(activation.name, activation.name))(z)
+
+    def parameter_name(self, symbol):
+        return Math(self.names[symbol])
+
+    def layer_role(self, l):
+        return "output layer" if l == self.depth else f"hidden layer {l}"
+
+    # -- steps and displays ---------------------------------------------------
+    def step(self, expr, values=None, keep_order=False):
+        """A right-hand side: ``expr`` itself, or with ``values`` substituted for its symbols.
+
+        With numbers, and with ``keep_order``, the factors and terms print in the order built.
+        """
+        shown = values is not None
+        if shown:
+            with sp.evaluate(False):
+                present = expr.free_symbols
+                expr = expr.xreplace({s: self.shown(v) for s, v in values.items() if s in present})
+        printer = self.printer(shown, keep_order)
+        return Step(printer.doprint(expr), _pieces(expr, printer))
+
+    def chain(self, *factors):
+        """A product of chain-rule factors, printed in order with a dot between them."""
+        return self.step(sp.Mul(*factors, evaluate=False), {})
+
+    def value(self, value):
+        text = self.num(value)
+        return Step(text, (text,))
+
+    def worked(self, expr, values, value):
+        """The three right-hand sides of a worked line: the formula, the formula with numbers, the result."""
+        return [self.step(expr), self.step(expr, values), self.value(value)]
+
+    def equations(self, lines, lead=(), breakable=None):
+        """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
+
+        A line that does not fit on one row puts each step on its own row, and a step that does
+        not fit alone breaks between its terms, continuing on indented rows.
+        """
+        lefts = [self.m(left) if not isinstance(left, str) else left for left, *_ in lines]
+        margin = max(measure.width(left) for left in lefts)
+        rows = []
+        for left, (_, *steps) in zip(lefts, lines):
+            steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
+            rows += _layout(left, steps, measure.DISPLAY_WIDTH - margin)
+        if breakable is None:
+            breakable = len(rows) > 12
+        return Equations(tuple(rows), tuple(lead), breakable)
+
+
+def _pieces(expr, printer):
+    """The LaTeX of ``expr`` cut where a row may break: between the terms of a sum."""
+    if isinstance(expr, sp.Add):
+        terms = printer._as_ordered_terms(expr, order=printer.order)
+        pieces = []
+        for i, term in enumerate(terms):
+            sign = ""
+            if i > 0:
+                if term.could_extract_minus_sign():
+                    sign, term = "- ", -term
+                else:
+                    sign = "+ "
+            text = printer._print(term)
+            if printer._needs_add_brackets(term):
+                text = rf"\left({text}\right)"
+            pieces.append(sign + text)
+        return tuple(pieces)
+    if isinstance(expr, sp.Mul):
+        # A factor times a sum, such as 1/2 of a squared error: the sum breaks inside fixed-size brackets.
+        sums = [f for f in expr.args if isinstance(f, sp.Add)]
+        if len(sums) == 1 and len(expr.args) == 2:
+            (other,) = [f for f in expr.args if f is not sums[0]]
+            inner = _pieces(sums[0], printer)
+            if len(inner) > 1:
+                head = printer._print(other)
+                head += r" \cdot " if printer._settings["mul_symbol"] == "dot" else " "
+                return (head + r"\bigl(" + inner[0], *inner[1:-1], inner[-1] + r"\bigr)")
+    return (printer.doprint(expr),)
+
+
+def _layout(left, steps, room):
+    """Rows for ``left = step = step ...`` within ``room`` points of right-hand side."""
+    rows, current = [], ""
+    for step in steps:
+        candidate = (current + " = " if current else "= ") + step.latex
+        if measure.width(candidate) <= room:
+            current = candidate
+            continue
+        if current:
+            rows.append(current)
+        alone = "= " + step.latex
+        if measure.width(alone) <= room or len(step.pieces) == 1:
+            current = alone
+        else:
+            *full, current = _broken("= ", step.pieces, room)
+            rows += full
+    rows.append(current)
+    return [Row(left if i == 0 else "", row) for i, row in enumerate(rows)]
+
+
+def _broken(relation, pieces, room):
+    """``relation`` and ``pieces`` on rows of at most ``room`` points; continuation rows are indented."""
+    rows, current = [], relation + pieces[0]
+    for piece in pieces[1:]:
+        if measure.width(current + " " + piece) > room:
+            rows.append(current)
+            current = r"\quad " + piece
+        else:
+            current += " " + piece
+    rows.append(current)
+    return rows
+
+
+def matrix(ctx, array):
+    """A NumPy array as a SymPy matrix of rounded numbers."""
+    array = np.atleast_2d(array)
+    return sp.ImmutableMatrix(array.shape[0], array.shape[1], lambda i, j: Entry(array[i, j], ctx.decimals))

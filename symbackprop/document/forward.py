@@ -1,0 +1,106 @@
+"""The forward pass: each unit's weighted sum and activation, worked with numbers, then the loss."""
+
+import numpy as np
+import sympy as sp
+
+from .blocks import Math, Section, text
+from .tables import tables
+
+
+def forward(ctx):
+    return (worked_forward(ctx, ctx.result.before, "Forward pass, step by step"),)
+
+
+def forward_values(ctx):
+    """Every sample's forward values, when there are several samples or a layer is not worked unit by unit."""
+    shown_all = all(ctx.full(l) for l in range(1, ctx.depth + 1))
+    if len(ctx.spec.x) == 1 and shown_all:
+        return ()
+    trace = ctx.result.before
+    intro = "The forward values of every sample with the starting parameters:"
+    if len(ctx.spec.x) == 1:
+        intro = "The forward values of every unit with the starting parameters:"
+    return (values_section(ctx, trace, "Forward pass: every value", intro),)
+
+
+def values_section(ctx, trace, title, intro):
+    """The z and a of every unit for every sample, one row per quantity and one column per sample."""
+    n, samples = ctx.notation, range(len(trace.y))
+    header = (("",), *[(f"sample {s + 1}",) for s in samples])
+    rows = []
+    for l in range(1, ctx.depth + 1):
+        for j in range(ctx.widths[l]):
+            rows.append(((Math(n.z[l][j]),), *[(ctx.number(trace.z[l][s, j]),) for s in samples]))
+        for j in range(ctx.widths[l]):
+            rows.append(((Math(n.a[l][j]),), *[(ctx.number(trace.a[l][s, j]),) for s in samples]))
+    for j in range(ctx.widths[-1]):
+        rows.append(((Math(n.y[j]),), *[(ctx.number(trace.y[s, j]),) for s in samples]))
+    rows.append((("loss",), *[(ctx.number(trace.loss_sample[s]),) for s in samples]))
+    blocks = tables(header, rows, "l" + "r" * len(samples), lead=text(intro).parts)
+    if len(samples) > 1:
+        total = trace.loss(list(samples), ctx.spec.reduction)
+        word = "Total" if ctx.spec.reduction == "sum" else "Mean"
+        loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total), evaluate=False))
+        blocks += (text(f"{word} loss over all samples: ", loss, "."),)
+    return Section(title, blocks)
+
+
+def worked_forward(ctx, trace, title):
+    s = ctx.sample
+    values = ctx.values(trace, s)
+    blocks = [text(f"Sample {s + 1}: each unit first forms its weighted sum, then applies its activation.")]
+    for l in range(1, ctx.depth + 1):
+        blocks += _layer(ctx, l, values)
+    loss = ctx.equations(
+        [(ctx.loss_symbol, *ctx.worked(ctx.net.loss, values, trace.loss_sample[s]))], lead=("The loss of this sample:",)
+    )
+    blocks.append(loss)
+    return Section(title, tuple(blocks))
+
+
+def _layer(ctx, l, values):
+    net = ctx.net
+    units = ctx.worked_units(l)
+    role = ctx.layer_role(l)
+    activation = ctx.arch.layers[l - 1].activation
+    lines = [(net.z[l][j], *ctx.worked(z_expression(ctx, l, j), values, values[net.z[l][j]])) for j in units]
+    blocks = []
+    if activation.vector:
+        total = sp.Symbol(f"S{l}")
+        ctx.names.setdefault(total, rf"S^{{({l})}}" if ctx.depth > 1 else "S")
+        exps = sp.Add(*[sp.exp(z) for z in net.z[l]], evaluate=False)
+        z_values = {z: values[z] for z in net.z[l]}
+        lines.append((total, ctx.step(exps), ctx.step(exps, z_values), ctx.value(_exp_sum(values, net.z[l]))))
+        z_values[total] = _exp_sum(values, net.z[l])
+        for j in units:
+            share = sp.Mul(sp.exp(net.z[l][j]), sp.Pow(total, -1, evaluate=False), evaluate=False)
+            lines.append((net.a[l][j], *ctx.worked(share, z_values, values[net.a[l][j]])))
+    else:
+        for j in units:
+            z = net.z[l][j]
+            definition = net.a_definitions[l][j]
+            steps = ctx.worked(definition, {z: values[z]}, values[net.a[l][j]])
+            lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
+    lead = f"The {role}:"
+    if not ctx.full(l):
+        lead = (
+            f"The {role} has {ctx.widths[l]} units; its first unit is worked here, and the others, which follow "
+            "the same steps, are in the table of every value above:"
+        )
+    blocks.append(ctx.equations(lines, lead=(lead,)))
+    return blocks
+
+
+def _exp_sum(values, zs):
+    """The softmax denominator Σ e^z (infinite rather than an error where an exponential overflows)."""
+    with np.errstate(over="ignore"):
+        return float(np.sum(np.exp([values[z] for z in zs])))
+
+
+def z_expression(ctx, l, j):
+    """Σ_k W_jk a_k + b in reading order (weights first, bias last)."""
+    net = ctx.net
+    with sp.evaluate(False):
+        terms = [sp.Mul(net.W[l][j, k], net.a[l - 1][k]) for k in range(ctx.widths[l - 1])]
+        bias = net.bias_of(l, j)
+        return sp.Add(*terms, bias) if bias != 0 else sp.Add(*terms)

@@ -1,0 +1,54 @@
+"""The network: its layers, activations, loss and biases, and a diagram with the starting weights."""
+
+import sympy as sp
+
+from . import measure
+from .blocks import Bullets, Math, Section, listed, parts, text
+from .data import parameter_matrices
+from .picture import network_diagram
+
+_BIASES = {
+    "per-neuron": "every unit has its own bias",
+    "per-layer": "each layer has one bias shared by all its units",
+    "none": "the network has no biases",
+}
+
+
+def network(ctx):
+    arch, n = ctx.arch, ctx.notation
+    inputs = ctx.widths[0]
+    items = [parts(f"Input layer: {inputs} input{'s' if inputs > 1 else ''}, ", *listed(n.x), ".")]
+    for l, layer in enumerate(arch.layers, start=1):
+        role = "Output layer" if l == ctx.depth else f"Hidden layer {l}"
+        units = f"{layer.units} unit{'s' if layer.units > 1 else ''}"
+        items.append(parts(f"{role}: {units} with activation ", _activation(ctx, l), "."))
+    reduction = ""
+    if len(ctx.spec.x) > 1:
+        verb = "summed" if ctx.spec.reduction == "sum" else "averaged"
+        reduction = f" for one sample; over several samples the losses are {verb}"
+    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.net.loss, evaluate=False))
+    # A loss summed over many outputs is too long for a line of prose: it gets a display of its own.
+    long_loss = measure.width(loss.latex) > measure.TEXT_WIDTH / 2
+    if long_loss:
+        items.append(parts(f"Loss: {arch.loss.label}, written out below{reduction}."))
+    else:
+        items.append(parts(f"Loss: {arch.loss.label}, ", loss, reduction + "."))
+    frozen = "" if ctx.spec.update_biases or arch.bias == "none" else "; the biases are frozen: never updated"
+    items.append(parts(f"Biases: {_BIASES[arch.bias]}{frozen}."))
+    picture = network_diagram(ctx)
+    blocks = [Bullets(tuple(items))]
+    if long_loss:
+        blocks.append(ctx.equations([(ctx.loss_symbol, ctx.step(ctx.net.loss))], lead=("The loss of one sample:",)))
+    blocks.append(picture)
+    if not picture.labelled:
+        lead = "The diagram is too dense to label its edges, so the starting parameters are given here as matrices"
+        blocks += parameter_matrices(ctx, lead + " (row j of a weight matrix holds the weights into unit j):")
+    return (Section("The network", tuple(blocks)),)
+
+
+def _activation(ctx, l):
+    activation = ctx.arch.layers[l - 1].activation
+    if activation.vector:
+        return Math(r"\operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}")
+    t = sp.Symbol("t", real=True)
+    return ctx.math(sp.Eq(ctx.call(l, t), activation.formula(t), evaluate=False))

@@ -1,0 +1,27 @@
+"""The network diagram: nodes for the inputs and units, edges labelled with the starting weights."""
+
+import sympy as sp
+
+from .. import diagram
+from ..printing import Shown
+
+
+def network_diagram(ctx):
+    """The diagram of the network with its starting weights and biases (labels dropped where too dense)."""
+    columns = [list(ctx.notation.x)] + [list(ctx.notation.a[l]) for l in range(1, ctx.depth + 1)]
+    params = ctx.spec.numeric_parameters()
+
+    def label(symbol, value):
+        return ctx.m(sp.Eq(symbol, Shown(value, ctx.decimals), evaluate=False))
+
+    weights, biases = [None], [None]
+    for l in range(1, ctx.depth + 1):
+        W, b = params[f"W{l}"], ctx.net.b[l]
+        weights.append([[label(ctx.net.W[l][j, k], W[j, k]) for k in range(W.shape[1])] for j in range(W.shape[0])])
+        if b is None:
+            biases.append(None)
+        elif isinstance(b, sp.Symbol):
+            biases.append(label(b, params[f"b{l}"]))
+        else:
+            biases.append([label(bj, params[f"b{l}"][j]) for j, bj in enumerate(b)])
+    return diagram.layout(columns, weights, biases)
