@@ -675,34 +675,34 @@ class _Writer:
         items = []
         trace = self.result.before
         for l in range(1, self.depth + 1):
-            name = self.arch.layers[l - 1].activation.name
+            activation = self.arch.layers[l - 1].activation
             for j in range(self.widths[l]):
                 z = trace.z[l][self.spec.rows, j]
                 label = Math(self.notation.a[l][j])
-                if name in ("sigmoid", "tanh") and np.any(np.abs(z) > 4):
+                if activation.saturates_beyond is not None and np.any(np.abs(z) > activation.saturates_beyond):
                     items.append(
                         cell(
                             "The unit ",
                             label,
                             " is saturated (its weighted sum reaches ",
                             self.num(z[np.argmax(np.abs(z))]),
-                            f"): the {name} is almost flat there, so its derivative and every gradient through it nearly vanish.",
+                            f"): the {activation.description} is almost flat there, so its derivative and every gradient through it nearly vanish.",
                         )
                     )
-                if name in ("relu", "leaky_relu") and np.any(z == 0):
+                if activation.kink is not None and np.any(z == activation.kink):
                     items.append(
                         cell(
                             "The unit ",
                             label,
-                            " sits exactly at the ReLU kink (z = 0), where the derivative is taken as its left-hand value.",
+                            f" sits exactly at the {activation.description} kink (z = {activation.kink:g}), where the derivative is taken as its left-hand value.",
                         )
                     )
-                if name == "relu" and np.all(z < 0):
+                if activation.inactive_below is not None and np.all(z < activation.inactive_below):
                     items.append(
                         cell(
                             "The unit ",
                             label,
-                            " is inactive (negative weighted sum): no gradient flows through it in this step.",
+                            f" is inactive (weighted sum below {activation.inactive_below:g}): no gradient flows through it in this step.",
                         )
                     )
         return Section("Notes", [Bullets(items)]) if items else None

@@ -3,9 +3,13 @@ print it and what the notes say about it; a custom formula recognised as a built
 
 import pytest
 import sympy as sp
+from networks import one_unit_chain
 
 from symbackprop import activations as act
+from symbackprop import parse, train
+from symbackprop.document import build
 from symbackprop.printing import latex
+from symbackprop.render import render
 
 SCALAR = [
     act.SIGMOID,
@@ -111,3 +115,22 @@ def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its
     assert recognised.derivative(z, a) == built_in.derivative(z, a)
     assert (recognised.name, recognised.call(z)) == ("f", sp.Function("f")(z))
     assert recognised != built_in
+
+
+@pytest.mark.parametrize(
+    ("weight", "hidden", "note"),
+    [
+        (900.0, '{ name = "s", variable = "t", expression = "1/(1 + exp(-t))" }', "the sigmoid is almost flat"),
+        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink (z = 0)"),
+        (-2.0, '{ name = "leaky_relu", slope = 0 }', "is inactive (weighted sum below 0)"),
+        (-2.0, '"relu"', "is inactive (weighted sum below 0)"),
+    ],
+)
+def test_documents_take_their_notes_from_the_activation(weight, hidden, note):
+    spec = one_unit_chain(weight).replace('"sigmoid"', hidden)
+    assert note in render(build(train(parse(spec))), "markdown")
+
+
+def test_no_note_where_the_activation_has_nothing_to_say():
+    spec = one_unit_chain(-2.0).replace('"sigmoid"', '{ name = "leaky_relu", slope = 0.1 }')
+    assert "Notes" not in render(build(train(parse(spec))), "markdown")
