@@ -1,16 +1,23 @@
-"""Activation functions: each one's formula, derivative, stable numeric form and printed name.
+"""Activation functions: everything about one activation in one object.
 
-Everything about one activation lives in one :class:`Activation` object, so the
-derivation, the numeric evaluation and the documents all read the same entry.
+Each :class:`Activation` holds its formula, its derivative written with the unit's
+output, its stable numeric forms, how documents print it and what the teaching
+notes say about it, so the network, the derivation, the numeric evaluation and
+the documents all read the same entry. Softmax, whose units depend on the whole
+layer, is the one :class:`Softmax`: it overrides the layer-wide definition and
+the Jacobian.
 
 >>> import sympy
 >>> z, a = sympy.symbols("z a")
 >>> SIGMOID.derivative(z, a)
 a*(1 - a)
+>>> SIGMOID.call(z)
+sigma(z)
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
+from typing import ClassVar
 
 import numpy as np
 import sympy as sp
@@ -23,7 +30,7 @@ from .expressions import CONSTANTS, FUNCTIONS, check_identifier, degree, parse_e
 
 @dataclass(frozen=True, eq=False)
 class Activation:
-    """One activation function.
+    """One activation function, applied to each unit of a layer on its own.
 
     ``formula(z)`` is the symbolic f(z). ``of_output(a)``, where it exists, is
     f'(z) written with the unit's own output a = f(z), as worked examples write
@@ -32,26 +39,44 @@ class Activation:
     lambdified. ``numeric_prime(z, a, out=None)``, where given, is a hand-written
     NumPy form of f' (the tests check it against the lambdified derivative).
     Both follow NumPy's ``out`` convention, so the evaluator's fast path can write
-    into arrays it reuses; ``out`` may be ``z`` itself. ``vector`` marks softmax,
-    whose units depend on the whole layer. ``parameters`` holds what else
-    defines the function (a leaky ReLU's slope, a custom formula); two
+    into arrays it reuses; ``out`` may be ``z`` itself. ``parameters`` holds what
+    else defines the function (a leaky ReLU's slope, a custom formula); two
     activations are equal when their names and parameters are. ``cost`` is the
     size of one evaluation of the function and its derivative, in operations
     (1 for the built-ins), which the budget weighs. ``same_as`` names the built-in
-    activation a custom formula turned out to be: its derivative and its stable
-    numeric forms are used, so ``1/(1 + exp(-t))`` computes like the sigmoid.
+    activation a custom formula turned out to be: it takes everything of that
+    built-in but its name and formula, so ``1/(1 + exp(-t))`` computes like the
+    sigmoid and gets the sigmoid's notes.
+
+    For the documents: ``function_name`` is the function :meth:`call` prints
+    (``sigma`` prints as σ); ``description`` is what prose calls it ("the
+    sigmoid"). ``output_only`` says it may only be the output layer's.
+    For the notes on a unit's weighted sum z: beyond ``saturates_beyond`` (|z|)
+    the function is nearly flat, so gradients through it nearly vanish; at
+    ``kink`` its derivative is one-sided (the left-hand value is taken); below
+    ``inactive_below`` it passes no gradient at all. None where it has no such
+    point. ``vector`` is False: each unit depends on its own z only (see
+    :class:`Softmax`).
     """
+
+    vector: ClassVar[bool] = False
 
     name: str
     label: str
     formula: Callable[[sp.Expr], sp.Expr]
     of_output: Callable[[sp.Expr], sp.Expr] | None = None
     numeric: Callable[..., np.ndarray] | None = None
-    vector: bool = False
     parameters: tuple = field(default=())
     numeric_prime: Callable[..., np.ndarray] | None = None
     same_as: str | None = None
     cost: int = 1
+    _: KW_ONLY
+    function_name: str
+    description: str
+    output_only: bool = False
+    saturates_beyond: float | None = None
+    kink: float | None = None
+    inactive_below: float | None = None
 
     # Equal by what defines the function, not by the identity of the lambdas that compute it, so two
     # reads of one spec give equal architectures and share one cached derivation.
@@ -66,25 +91,56 @@ class Activation:
         """The name the losses' numeric forms know this activation by (a built-in's, where it is one)."""
         return self.same_as or self.name
 
+    def call(self, z):
+        """f applied to ``z``, unevaluated, as documents print it: ``sigma(z)`` for the sigmoid."""
+        return sp.Function(self.function_name)(z)
+
+    def definition(self, zs, j):
+        """a_j as an expression of the layer's pre-activation symbols ``zs``."""
+        return self.formula(zs[j])
+
     def derivative(self, z, a):
         """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
         if self.of_output is not None:
             return self.of_output(a)
         return sp.diff(self.formula(z), z)
 
+    def jacobian(self, zs, as_, j, k):
+        """da_k/dz_j for a layer with pre-activations ``zs`` and outputs ``as_``: f' on the diagonal, else 0."""
+        return self.derivative(zs[j], as_[j]) if k == j else sp.Integer(0)
+
     def numeric_forward(self):
-        """A NumPy function ``(z, out=None) -> f(z)`` elementwise."""
+        """A NumPy function ``(z, out=None) -> f(z)`` elementwise (a whole layer along the last axis)."""
         if self.numeric is not None:
             return self.numeric
         t = sp.Dummy("t", real=True)
         return _into_out(sp.lambdify([t], numeric_form(self.formula(t)), "numpy"), 1)
 
     def numeric_derivative(self):
-        """A NumPy function ``(z, a, out=None) -> f'(z)`` elementwise."""
+        """A NumPy function ``(z, a, out=None) -> da_j/dz_j`` elementwise: f', the Jacobian's diagonal."""
         if self.numeric_prime is not None:
             return self.numeric_prime
         z, a = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
         return _into_out(sp.lambdify([z, a], numeric_form(self.derivative(z, a)), "numpy"), 2)
+
+
+@dataclass(frozen=True, eq=False)
+class Softmax(Activation):
+    """Softmax: every output depends on the whole layer, a_j = e^(z_j) / sum_k e^(z_k).
+
+    ``formula`` is the numerator e^z; :meth:`definition` normalises it over the layer.
+    :meth:`derivative` (and ``numeric_prime``) give the Jacobian's diagonal a_j(1 - a_j),
+    :meth:`jacobian` the whole of it.
+    """
+
+    vector: ClassVar[bool] = True
+
+    def definition(self, zs, j):
+        return sp.exp(zs[j]) / sp.Add(*[sp.exp(z) for z in zs])
+
+    def jacobian(self, zs, as_, j, k):
+        """da_k/dz_j = a_k (1[k = j] - a_j): every output feeds every delta."""
+        return as_[k] * ((1 if k == j else 0) - as_[j])
 
 
 def numeric_form(expr):
@@ -125,8 +181,8 @@ def _sigmoid(z, out=None):
     return np.divide(1.0, out, out=out)
 
 
-def _sigmoid_prime(z, a, out=None):
-    """a(1 - a)."""
+def _a_one_minus_a(z, a, out=None):
+    """a(1 - a): the sigmoid's derivative, and softmax's Jacobian diagonal."""
     out = np.subtract(1.0, a, out=out)
     out *= a
     return out
@@ -158,9 +214,22 @@ SIGMOID = Activation(
     lambda z: 1 / (1 + sp.exp(-z)),
     of_output=lambda a: a * (1 - a),
     numeric=_sigmoid,
-    numeric_prime=_sigmoid_prime,
+    numeric_prime=_a_one_minus_a,
+    function_name="sigma",
+    description="sigmoid",
+    saturates_beyond=4.0,
 )
-TANH = Activation("tanh", r"\tanh", sp.tanh, of_output=lambda a: 1 - a**2, numeric=np.tanh, numeric_prime=_tanh_prime)
+TANH = Activation(
+    "tanh",
+    r"\tanh",
+    sp.tanh,
+    of_output=lambda a: 1 - a**2,
+    numeric=np.tanh,
+    numeric_prime=_tanh_prime,
+    function_name="tanh",
+    description="tanh",
+    saturates_beyond=4.0,
+)
 # ReLU has no derivative at 0; like the major frameworks we take it as 0 there.
 RELU = Activation(
     "relu",
@@ -168,23 +237,50 @@ RELU = Activation(
     lambda z: sp.Max(0, z),
     of_output=lambda a: sp.Piecewise((1, a > 0), (0, True)),
     numeric=lambda z, out=None: np.maximum(z, 0.0, out=out),
+    function_name="relu",
+    description="ReLU",
+    kink=0.0,
+    inactive_below=0.0,
 )
-LINEAR = Activation("linear", r"\operatorname{id}", lambda z: z, of_output=lambda a: sp.Integer(1), numeric=_identity)
+LINEAR = Activation(
+    "linear",
+    r"\operatorname{id}",
+    lambda z: z,
+    of_output=lambda a: sp.Integer(1),
+    numeric=_identity,
+    function_name="id",
+    description="identity",
+)
 SOFTPLUS = Activation(
     "softplus",
     r"\operatorname{softplus}",
     lambda z: sp.log(1 + sp.exp(z)),
     of_output=lambda a: 1 - sp.exp(-a),
     numeric=lambda z, out=None: np.logaddexp(0.0, z, out=out),
+    function_name="softplus",
+    description="softplus",
 )
-SOFTMAX = Activation("softmax", r"\operatorname{softmax}", sp.exp, numeric=_softmax, vector=True)
+SOFTMAX = Softmax(
+    "softmax",
+    r"\operatorname{softmax}",
+    sp.exp,
+    of_output=lambda a: a * (1 - a),
+    numeric=_softmax,
+    numeric_prime=_a_one_minus_a,
+    function_name="softmax",
+    description="softmax",
+    output_only=True,
+)
 
 BUILT_IN = {act.name: act for act in (SIGMOID, TANH, RELU, LINEAR, SOFTPLUS, SOFTMAX)}
 NAMES = sorted([*BUILT_IN, "leaky_relu"])
 
 
 def leaky_relu(slope):
-    """Leaky ReLU with the given slope for negative inputs; at 0 the derivative is taken as ``slope``."""
+    """Leaky ReLU with the given slope for negative inputs; at 0 the derivative is taken as ``slope``.
+
+    With slope 0 it is the ReLU, and like it passes no gradient below 0.
+    """
     s = sp.Rational(str(slope))
     return Activation(
         "leaky_relu",
@@ -193,6 +289,10 @@ def leaky_relu(slope):
         of_output=lambda a: sp.Piecewise((1, a > 0), (s, True)),
         numeric=lambda z, out=None: np.multiply(z, np.where(z > 0, 1.0, float(s)), out=out),
         parameters=(("slope", s),),
+        function_name="leaky_relu",
+        description="leaky ReLU",
+        kink=0.0,
+        inactive_below=0.0 if s == 0 else None,
     )
 
 
@@ -211,8 +311,8 @@ def custom(name, variable, expression, *, key):
     """An activation the spec defines by a formula, parsed safely (see :mod:`symbackprop.expressions`).
 
     A formula that is a built-in activation written out (``1/(1 + exp(-t))``, ``log(1 + exp(t))``)
-    takes that built-in's derivative and stable numeric forms, so it computes like it where the
-    formula as written would overflow.
+    takes everything of that built-in but its name and formula: its derivative and stable numeric
+    forms, so it computes like it where the formula as written would overflow, and its notes.
     """
     check_identifier(name, key=f"{key}.name")
     if name in RESERVED_NAMES:
@@ -223,17 +323,16 @@ def custom(name, variable, expression, *, key):
     t = sp.Symbol(variable, real=True)
     body = parse_expression(expression, t, key=f"{key}.expression")
     same = _built_in_equal_to(body, t)
-    return Activation(
-        name,
-        name if len(name) == 1 else rf"\operatorname{{{name}}}",
-        lambda z: body.xreplace({t: z}),
-        of_output=same.of_output if same else None,
-        numeric=same.numeric if same else None,
-        numeric_prime=same.numeric_prime if same else None,
+    own = dict(
+        name=name,
+        label=name if len(name) == 1 else rf"\operatorname{{{name}}}",
+        formula=lambda z: body.xreplace({t: z}),
         parameters=(("variable", variable), ("expression", body)),
-        same_as=same.name if same else None,
-        cost=1 if same else 1 + sp.count_ops(body) + sp.count_ops(sp.diff(body, t)),
+        function_name=name,
     )
+    if same:
+        return replace(same, same_as=same.name, **own)
+    return Activation(**own, cost=1 + sp.count_ops(body) + sp.count_ops(sp.diff(body, t)), description=name)
 
 
 def _built_in_equal_to(body, t):

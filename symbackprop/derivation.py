@@ -131,14 +131,14 @@ def _output_deltas(net):
     L = net.architecture.depth
     activation = net.architecture.layers[-1].activation
     loss = net.architecture.loss
-    a, y = net.a[L], net.y
+    z, a, y = net.z[L], net.a[L], net.y
     if not activation.vector:
         yield from _elementwise_output_deltas(net, activation, loss)
         return
+    # Each output depends on the whole layer (softmax): every output feeds every delta through the Jacobian.
     grad_a = [sp.diff(loss.term(aj, yj), aj) for aj, yj in zip(a, y)]
     for j in range(len(a)):
-        # Softmax: da_k/dz_j = a_k (1[k = j] - a_j), so every output feeds every delta.
-        raw = sp.Add(*[grad_a[k] * a[k] * ((1 if k == j else 0) - a[j]) for k in range(len(a))])
+        raw = sp.Add(*[grad_a[k] * activation.jacobian(z, a, j, k) for k in range(len(a))])
         closed, assumption = _cancel_with_target_sum(raw, a[j] - y[j], y) if loss.targets_sum_to_one else (raw, None)
         yield UnitDelta(L, j, net.delta[L][j], grad_a[j], (), None, raw, closed, assumption)
 

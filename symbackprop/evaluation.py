@@ -112,9 +112,7 @@ class Evaluator:
         self.bias = arch.bias
         self.layers = arch.layers
         self.forward = [act.activation.numeric_forward() for act in arch.layers]
-        self.fprime = [
-            None if layer.activation.vector else layer.activation.numeric_derivative() for layer in arch.layers
-        ]
+        self.fprime = [layer.activation.numeric_derivative() for layer in arch.layers]
         L = arch.depth
         arguments = [*net.a[L], *net.z[L], *net.y]
         output = derivation.deltas[L]
@@ -238,8 +236,6 @@ class Evaluator:
         return self.derivation.architecture.loss.numeric(z, a, y, self._output_name)
 
     def _fprime(self, l, z, a, out=None):
-        if self.fprime[l - 1] is None:  # softmax, only ever the output layer: its Jacobian's diagonal
-            return a * (1 - a)
         return self.fprime[l - 1](z, a, out=out)
 
 

@@ -117,15 +117,10 @@ class Network:
     @cached_property
     def a_definitions(self):
         """``a_definitions[l][j]``: the unit's activation written with the layer's z symbols."""
-        result = [None]
-        for l, layer in enumerate(self.architecture.layers, start=1):
-            act = layer.activation
-            if act.vector:
-                total = sp.Add(*[sp.exp(z) for z in self.z[l]])
-                result.append([sp.exp(z) / total for z in self.z[l]])
-            else:
-                result.append([act.formula(z) for z in self.z[l]])
-        return result
+        return [None] + [
+            [layer.activation.definition(self.z[l], j) for j in range(layer.units)]
+            for l, layer in enumerate(self.architecture.layers, start=1)
+        ]
 
     @cached_property
     def loss(self):

@@ -232,8 +232,8 @@ def _architecture(document):
         written = repr(raw["activation"])  # one formula repeated over the layers is read once
         activation = known.get(written) or activations.from_spec(raw["activation"], key=key)
         known[written] = activation
-        if activation.vector and number_ != len(raw_layers):
-            raise SpecError(f"{key}: softmax is only allowed on the output layer (layer {len(raw_layers)})")
+        if activation.output_only and number_ != len(raw_layers):
+            raise SpecError(f"{key}: {activation.name} is only allowed on the output layer (layer {len(raw_layers)})")
         layers.append(Layer(units, activation))
 
     loss_table = document["loss"]

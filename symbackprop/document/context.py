@@ -125,8 +125,7 @@ class Context:
 
     def call(self, l, z):
         """The activation of layer ``l`` applied to ``z``, as a document writes it: σ(z), tanh(z), ..."""
-        activation = self.arch.layers[l - 1].activation
-        return sp.Function({"sigmoid": "sigma", "linear": "id"}.get(activation.name, activation.name))(z)
+        return self.arch.layers[l - 1].activation.call(z)
 
     def parameter_name(self, symbol):
         return Math(self.names[symbol])

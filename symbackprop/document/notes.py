@@ -1,6 +1,7 @@
 """Notes: what a careful reader should know about particular units (saturated, at a kink, inactive)."""
 
 import numpy as np
+import sympy as sp
 
 from .blocks import Bullets, Math, Section, parts
 
@@ -20,7 +21,7 @@ def notes(ctx):
                         unit,
                         " is saturated (its weighted sum reaches ",
                         ctx.number(z[np.argmax(np.abs(z))]),
-                        f"): the {activation.name} is almost flat there, so its derivative and every gradient "
+                        f"): the {activation.description} is almost flat there, so its derivative and every gradient "
                         "through it nearly vanish.",
                     )
                 )
@@ -29,9 +30,9 @@ def notes(ctx):
                     parts(
                         "The unit ",
                         unit,
-                        f" sits exactly at the kink of its {activation.name} (where its weighted sum is ",
-                        ctx.number(activation.kink),
-                        "); the derivative there is taken as its left-hand value.",
+                        f" sits exactly at the {activation.description} kink (",
+                        ctx.math(sp.Eq(ctx.net.z[l][j], ctx.shown(activation.kink), evaluate=False)),
+                        "), where the derivative is taken as its left-hand value.",
                     )
                 )
             if activation.inactive_below is not None and np.all(z < activation.inactive_below):
@@ -39,7 +40,7 @@ def notes(ctx):
                     parts(
                         "The unit ",
                         unit,
-                        " is inactive (its weighted sum is below ",
+                        " is inactive (weighted sum below ",
                         ctx.number(activation.inactive_below),
                         "): no gradient flows through it in this step.",
                     )

@@ -1,0 +1,136 @@
+"""Each activation owns what is known about it: its layer-wide definition, its Jacobian, how documents
+print it and what the notes say about it; a custom formula recognised as a built-in takes all of it."""
+
+import pytest
+import sympy as sp
+from networks import one_unit_chain
+
+from symbackprop import activations as act
+from symbackprop import parse, train
+from symbackprop.document import build
+from symbackprop.printing import latex
+from symbackprop.render import render
+
+SCALAR = [
+    act.SIGMOID,
+    act.TANH,
+    act.RELU,
+    act.leaky_relu(0.2),
+    act.LINEAR,
+    act.SOFTPLUS,
+    act.custom("g", "u", "u/2 + u**3/30", key="test"),
+]
+LAYER = sp.symbols("z_1:4", real=True)
+
+
+SMOOTH = [a for a in SCALAR if a.kink is None]
+
+
+def _jacobian_pairs(activation):
+    """(the object's da_k/dz_j with outputs written out in the z's, SymPy's diff of a_k by z_j) for all j, k."""
+    outputs = sp.symbols("a_1:4", real=True)
+    definitions = {a: activation.definition(LAYER, k) for k, a in enumerate(outputs)}
+    for j, z in enumerate(LAYER):
+        for k in range(len(LAYER)):
+            written = activation.jacobian(LAYER, outputs, j, k).xreplace(definitions)
+            yield (j, k), written, sp.diff(activation.definition(LAYER, k), z)
+
+
+@pytest.mark.parametrize("activation", [act.SOFTMAX, *SMOOTH], ids=lambda a: a.name)
+def test_the_jacobian_is_the_derivative_of_the_definition(activation):
+    for where, written, differentiated in _jacobian_pairs(activation):
+        assert sp.simplify((written - differentiated).rewrite(sp.exp)) == 0, where
+
+
+@pytest.mark.parametrize("activation", [a for a in SCALAR if a.kink is not None], ids=lambda a: a.name)
+def test_the_jacobian_of_a_kinked_activation_is_its_derivative_away_from_the_kink(activation):
+    for point in [(-1.3, 0.7, 2.1), (0.4, -0.2, -3.0)]:
+        values = dict(zip(LAYER, point))
+        for where, written, differentiated in _jacobian_pairs(activation):
+            assert written.subs(values) == differentiated.subs(values), where
+
+
+def test_softmax_is_normalised_over_the_layer_and_its_jacobian_mixes_every_output():
+    a = sp.symbols("a_1:4", real=True)
+    assert act.SOFTMAX.definition(LAYER, 1) == sp.exp(LAYER[1]) / sum(sp.exp(z) for z in LAYER)
+    assert act.SOFTMAX.jacobian(LAYER, a, 0, 0) == a[0] * (1 - a[0])
+    assert act.SOFTMAX.jacobian(LAYER, a, 0, 2) == -a[0] * a[2]
+    assert act.SIGMOID.jacobian(LAYER, a, 0, 2) == 0
+    # Its derivative, numeric or symbolic, is the Jacobian's diagonal: what the evaluator's f' holds.
+    assert act.SOFTMAX.derivative(LAYER[1], a[1]) == act.SOFTMAX.jacobian(LAYER, a, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("activation", "printed"),
+    [
+        (act.SIGMOID, r"\sigma{\left(z_{1} \right)}"),
+        (act.LINEAR, r"\operatorname{id}{\left(z_{1} \right)}"),
+        (act.TANH, r"\tanh{\left(z_{1} \right)}"),
+        (act.RELU, r"\operatorname{relu}{\left(z_{1} \right)}"),
+        (act.leaky_relu(0.1), r"\operatorname{leaky\_relu}{\left(z_{1} \right)}"),
+        (act.custom("A", "t", "t/10", key="test"), r"A{\left(z_{1} \right)}"),
+        (act.custom("s", "t", "1/(1 + exp(-t))", key="test"), r"s{\left(z_{1} \right)}"),
+    ],
+    ids=lambda value: value.name if isinstance(value, act.Activation) else "",
+)
+def test_a_call_prints_as_the_function_applied_and_stays_unevaluated(activation, printed):
+    assert latex(activation.call(LAYER[0]), {}) == printed
+    assert activation.call(LAYER[0]).args == (LAYER[0],)
+
+
+def test_only_softmax_is_restricted_to_the_output_layer():
+    assert [a.name for a in act.BUILT_IN.values() if a.output_only] == ["softmax"]
+    assert not act.leaky_relu(0.1).output_only
+
+
+def test_what_the_notes_know_about_each_activation():
+    knowledge = {
+        a.name: (a.saturates_beyond, a.kink, a.inactive_below)
+        for a in [*act.BUILT_IN.values(), act.leaky_relu(0.1), act.custom("A", "t", "t/10", key="test")]
+    }
+    assert knowledge == {
+        "sigmoid": (4.0, None, None),
+        "tanh": (4.0, None, None),
+        "relu": (None, 0.0, 0.0),
+        "leaky_relu": (None, 0.0, None),
+        "linear": (None, None, None),
+        "softplus": (None, None, None),
+        "softmax": (None, None, None),
+        "A": (None, None, None),
+    }
+    # With slope 0 a leaky ReLU is a ReLU: nothing flows below its kink.
+    assert act.leaky_relu(0).inactive_below == 0.0
+
+
+@pytest.mark.parametrize(
+    ("expression", "built_in"),
+    [("1/(1 + exp(-t))", act.SIGMOID), ("(exp(t) - exp(-t))/(exp(t) + exp(-t))", act.TANH), ("t", act.LINEAR)],
+)
+def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its_name(expression, built_in):
+    recognised = act.custom("f", "t", expression, key="test")
+    assert recognised.same_as == built_in.name
+    for attribute in ("description", "saturates_beyond", "kink", "inactive_below", "output_only", "numeric"):
+        assert getattr(recognised, attribute) == getattr(built_in, attribute), attribute
+    z, a = LAYER[0], sp.Symbol("a")
+    assert recognised.derivative(z, a) == built_in.derivative(z, a)
+    assert (recognised.name, recognised.call(z)) == ("f", sp.Function("f")(z))
+    assert recognised != built_in
+
+
+@pytest.mark.parametrize(
+    ("weight", "hidden", "note"),
+    [
+        (900.0, '{ name = "s", variable = "t", expression = "1/(1 + exp(-t))" }', "the sigmoid is almost flat"),
+        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink (z = 0)"),
+        (-2.0, '{ name = "leaky_relu", slope = 0 }', "is inactive (weighted sum below 0)"),
+        (-2.0, '"relu"', "is inactive (weighted sum below 0)"),
+    ],
+)
+def test_documents_take_their_notes_from_the_activation(weight, hidden, note):
+    spec = one_unit_chain(weight).replace('"sigmoid"', hidden)
+    assert note in render(build(train(parse(spec))), "markdown")
+
+
+def test_no_note_where_the_activation_has_nothing_to_say():
+    spec = one_unit_chain(-2.0).replace('"sigmoid"', '{ name = "leaky_relu", slope = 0.1 }')
+    assert "Notes" not in render(build(train(parse(spec))), "markdown")
