@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .cli import render_spec
 from .files import write_atomically
-from .render import SUFFIXES
+from .render import FORMATS
 from .spec import bundled_examples
 from .tex import compile_pdf
 
@@ -20,12 +20,12 @@ def regenerate(folder=DEFAULT_FOLDER, pdf=True):
     folder = Path(folder)
     written = []
     for name in bundled_examples():
-        for fmt, suffix in SUFFIXES.items():
-            text = render_spec(name, fmt)
-            path = folder / f"{name}{suffix}"
+        for fmt in FORMATS.values():
+            text = render_spec(name, fmt.name)
+            path = folder / f"{name}{fmt.suffix}"
             write_atomically(path, text)
             written.append(path)
-            if fmt == "latex" and pdf:
+            if fmt.name == "latex" and pdf:
                 write_atomically(path.with_suffix(".pdf"), compile_pdf(text))
                 written.append(path.with_suffix(".pdf"))
     return written

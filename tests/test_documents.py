@@ -15,7 +15,7 @@ from networks import oracle_for
 from symbackprop import bundled_examples, load, parse
 from symbackprop.cli import main, render_spec
 from symbackprop.printing import number_text
-from symbackprop.render import SUFFIXES, latex_escape, markdown_escape
+from symbackprop.render import FORMATS, latex_escape, markdown_escape
 from symbackprop.tex import compile_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,12 +26,12 @@ HAS_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is no
 HAS_KATEX = shutil.which("node") is not None and (KATEX / "katex").is_dir()
 needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed (.ci/run installs them)")
 needs_katex = pytest.mark.skipif(not HAS_KATEX, reason="node and katex not installed (.ci/run installs them)")
-CASES = [(name, fmt) for name in bundled_examples() for fmt in SUFFIXES]
+CASES = [(name, fmt) for name in bundled_examples() for fmt in FORMATS]
 
 
 @pytest.mark.parametrize(("name", "fmt"), CASES)
 def test_output_folder_is_current(name, fmt):
-    path = OUTPUT / f"{name}{SUFFIXES[fmt]}"
+    path = OUTPUT / f"{name}{FORMATS[fmt].suffix}"
     assert path.exists(), f"{path} is missing: run `{REGENERATE}`"
     assert render_spec(name, fmt) == path.read_text(encoding="utf-8"), f"{path} is stale: run `{REGENERATE}`"
 

@@ -121,9 +121,9 @@ def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its
     ("weight", "hidden", "note"),
     [
         (900.0, '{ name = "s", variable = "t", expression = "1/(1 + exp(-t))" }', "the sigmoid is almost flat"),
-        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink (z = 0)"),
-        (-2.0, '{ name = "leaky_relu", slope = 0 }', "is inactive (weighted sum below 0)"),
-        (-2.0, '"relu"', "is inactive (weighted sum below 0)"),
+        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink ($z^{(1)} = 0$)"),
+        (-2.0, '{ name = "leaky_relu", slope = 0 }', "is inactive (weighted sum below $0$)"),
+        (-2.0, '"relu"', "is inactive (weighted sum below $0$)"),
     ],
 )
 def test_documents_take_their_notes_from_the_activation(weight, hidden, note):

@@ -30,7 +30,7 @@ def data(ctx):
 def parameter_matrices(ctx, lead):
     """Every starting weight and bias as a matrix or vector; a matrix too wide for the page becomes a table."""
     params = ctx.spec.numeric_parameters()
-    blocks = [text(lead)]
+    blocks = []
     for l in range(1, ctx.depth + 1):
         for name in (f"W{l}", f"b{l}"):
             if name not in params:
@@ -39,11 +39,18 @@ def parameter_matrices(ctx, lead):
             symbol = ctx.bold(name[0], l) if value.ndim else ctx.net.b[l]
             shown = matrix(ctx, value if value.ndim != 1 else value[:, None]) if value.ndim else ctx.shown(value)
             step = ctx.step(shown, {})
+            first = () if blocks else text(lead).parts
             if measure.width(step.latex) <= measure.DISPLAY_WIDTH - 40:
-                blocks.append(ctx.equations([(symbol, step)]))
+                blocks.append(ctx.equations([(symbol, step)], lead=first))
                 continue
             header = (("",), *[(f"k = {k + 1}",) for k in range(value.shape[1])])
             rows = [((f"j = {j + 1}",), *[(ctx.number(v),) for v in value[j]]) for j in range(value.shape[0])]
-            lead = ("The weights ", ctx.math(symbol), f" (row j, column k: the weight from unit k of layer {l - 1} to unit j):")
-            blocks += tables(header, rows, "l" + "r" * value.shape[1], lead=lead)
+            table_lead = (
+                "The weights ",
+                ctx.math(symbol),
+                f" are too many for one matrix: row j, column k holds the weight from unit k of layer {l - 1} to unit j.",
+            )
+            if first:
+                blocks.append(text(*first))
+            blocks += tables(header, rows, "l" + "r" * value.shape[1], lead=table_lead)
     return tuple(blocks)

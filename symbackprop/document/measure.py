@@ -7,7 +7,7 @@ at 70 % size, a binary operator or relation carries its spacing) and rounds
 up: an overestimate costs a line break, an underestimate a line off the page.
 
 >>> round(width(r"z_{1} = 0.15 \\cdot 0.05"))
-71
+75
 """
 
 import re
