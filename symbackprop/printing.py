@@ -133,7 +133,8 @@ class Hadamard(sp.Expr):
 
     def _latex(self, printer):
         return r" \odot ".join(
-            rf"\left({printer._print(arg)}\right)" if isinstance(arg, sp.Mul) else printer._print(arg) for arg in self.args
+            rf"\left({printer._print(arg)}\right)" if isinstance(arg, sp.Mul) else printer._print(arg)
+            for arg in self.args
         )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from networks import draw_numbers, make_case
 
-from symbackprop import parse, train
+from symbackprop import parse
 from symbackprop.cli import render_spec
 from symbackprop.document import context, measure, tables
 from symbackprop.document.blocks import Math
@@ -59,7 +59,11 @@ def test_every_number_of_the_step_is_in_the_document(case, tmp_path):
     missing = []
     for l in range(1, len(zs)):
         for j, (z, a, delta) in enumerate(zip(zs[l], outs[l], deltas[l])):
-            missing += [f"{name}{l}_{j + 1}" for name, v in (("z", z), ("a", a), ("delta", delta)) if not _shown(markdown, v, decimals)]
+            missing += [
+                f"{name}{l}_{j + 1}"
+                for name, v in (("z", z), ("a", a), ("delta", delta))
+                if not _shown(markdown, v, decimals)
+            ]
     for name, value in params.items():
         for index in np.ndindex(np.shape(value)):
             for kind, table in (("gradient", gradients), ("new", new)):
@@ -91,9 +95,9 @@ def test_wide_tables_split_into_column_groups_that_repeat_the_key_column():
     assert all(g.header[0] == ("parameter",) and g.align[0] == "l" for g in groups)
     assert [c for g in groups for c in g.header[1:]] == list(header[1:])
     for g in groups:
-        assert sum(max(tables.cell_width(row[c]) for row in (g.header, *g.rows)) + 12 for c in range(len(g.header))) <= (
-            measure.TEXT_WIDTH
-        )
+        assert sum(
+            max(tables.cell_width(row[c]) for row in (g.header, *g.rows)) + 12 for c in range(len(g.header))
+        ) <= (measure.TEXT_WIDTH)
 
 
 def _rows_of(latex):

@@ -79,7 +79,12 @@ def _softmax_signal(ctx, l, j, values):
         *[sp.Mul(ctx.d(L, net.a[l][k]), ctx.d(net.a[l][k], net.z[l][j]), evaluate=False) for k in range(ctx.widths[l])],
         evaluate=False,
     )
-    line = (unit.symbol, ctx.step(ctx.d(L, net.z[l][j])), ctx.step(chain), *ctx.worked(unit.raw, values, trace.delta[l][s, j]))
+    line = (
+        unit.symbol,
+        ctx.step(ctx.d(L, net.z[l][j])),
+        ctx.step(chain),
+        *ctx.worked(unit.raw, values, trace.delta[l][s, j]),
+    )
     lead = (
         "Softmax makes every output depend on ",
         Math(ctx.notation.z[l][j]),
@@ -96,7 +101,13 @@ def _signal(ctx, l, j, values):
     a, z = net.a[l][j], net.z[l][j]
     slope = ctx.equations(
         [(ctx.d(a, z), *ctx.worked(unit.fprime, values, trace.fprime[l][s, j]))],
-        lead=("How much does ", Math(n.a[l][j]), " change when ", Math(n.z[l][j]), " changes? The derivative of the activation:"),
+        lead=(
+            "How much does ",
+            Math(n.a[l][j]),
+            " change when ",
+            Math(n.z[l][j]),
+            " changes? The derivative of the activation:",
+        ),
     )
     product = sp.Mul(ctx.shown(trace.grad_a[l][s, j]), ctx.shown(trace.fprime[l][s, j]), evaluate=False)
     signal = ctx.equations(
@@ -121,7 +132,11 @@ def _hidden_unit(ctx, l, j, values):
     name = Math(ctx.notation.a[l][j])
     above = ctx.widths[l + 1]
     if above == 1:
-        lead = ("The hidden unit ", name, " reaches the loss through the one unit above it: its error signal times the connecting weight.")
+        lead = (
+            "The hidden unit ",
+            name,
+            " reaches the loss through the one unit above it: its error signal times the connecting weight.",
+        )
         lines = [(ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.contributions[0], values, trace.grad_a[l][s, j]))]
     else:
         lead = (
@@ -133,7 +148,9 @@ def _hidden_unit(ctx, l, j, values):
         parts = trace.contributions(l)[s, :, j]
         lines = [(ctx.m(c), ctx.step(c, values), ctx.value(parts[m])) for m, c in enumerate(unit.contributions)]
         added = sp.Add(*[ctx.shown(v) for v in parts], evaluate=False)
-        lines.append((ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), ctx.value(trace.grad_a[l][s, j])))
+        lines.append(
+            (ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), ctx.value(trace.grad_a[l][s, j]))
+        )
     return [ctx.equations(lines, lead=lead), *_signal(ctx, l, j, values)]
 
 
@@ -218,4 +235,3 @@ def _batch_table(ctx, gradients):
         per_sample = [(ctx.number(gradients[name][(s, *index)]),) for s in rows_used]
         rows.append(((ctx.parameter_name(symbol),), *per_sample, (ctx.number(ctx.result.gradients[name][index]),)))
     return Section("Gradients of every sample", tables(header, rows, "l" + "r" * (len(header) - 1)), level=2)
-

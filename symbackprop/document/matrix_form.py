@@ -4,7 +4,6 @@ import numpy as np
 import sympy as sp
 
 from ..printing import Affine, Hadamard, Prime, Transposed
-
 from . import measure
 from .blocks import Math, Section, text
 from .context import matrix
@@ -67,4 +66,3 @@ def matrix_form(ctx):
             )
         )
     return (Section("Matrix form", tuple(blocks)),)
-

@@ -42,7 +42,11 @@ def width(latex, scale=1.0):
     while (found := _MATRIX.search(latex)) is not None:
         rows = [row.split("&") for row in found.group(2).split(r"\\")]
         columns = [max(width(row[c], scale) if c < len(row) else 0 for row in rows) for c in range(max(map(len, rows)))]
-        latex = latex[: found.start()] + rf"\measured{{{sum(columns) + 10 * scale * len(columns):.1f}}}" + latex[found.end() :]
+        latex = (
+            latex[: found.start()]
+            + rf"\measured{{{sum(columns) + 10 * scale * len(columns):.1f}}}"
+            + latex[found.end() :]
+        )
     tokens = _TOKEN.findall(latex)
     return _measure(tokens, 0, len(tokens), scale)[0] * 1.04
 

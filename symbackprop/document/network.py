@@ -3,7 +3,7 @@
 import sympy as sp
 
 from . import measure
-from .blocks import Bullets, Math, Section, listed, parts, text
+from .blocks import Bullets, Math, Section, listed, parts
 from .data import parameter_matrices
 from .picture import network_diagram
 

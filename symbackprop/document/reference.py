@@ -34,7 +34,9 @@ def reference(ctx):
             chain = sp.Mul(sp.Derivative(L, g["a_k"]), sp.Derivative(g["a_k"], g["z_j"]))
             rows.append(row("output error signal", g["delta_j"], Total(chain, g["k"])))
         else:
-            rows.append(row("output error signal", g["delta_j"], sp.Mul(sp.Derivative(L, g["a_j"]), Prime(g["f"], g["z_j"]))))
+            rows.append(
+                row("output error signal", g["delta_j"], sp.Mul(sp.Derivative(L, g["a_j"]), Prime(g["f"], g["z_j"])))
+            )
         if ctx.depth > 1:
             hidden = sp.Mul(Prime(g["f"], g["z_j"]), Total(sp.Mul(g["w_mj"], g["delta_m"]), g["m"]))
             rows.append(row("hidden error signal", g["delta_j"], hidden))

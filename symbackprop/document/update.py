@@ -26,7 +26,9 @@ def update(ctx):
     with sp.evaluate(False):
         rule = ctx.math(Becomes(w, w - ctx.rate_symbol * ctx.d(ctx.loss_symbol, w)), keep_order=True)
     header = (("parameter",), ("old value",), ("gradient",), ("new value",))
-    blocks = tables(header, rows, "lrrr", lead=text("Every parameter takes one step against its gradient: ", rule, ".").parts)
+    blocks = tables(
+        header, rows, "lrrr", lead=text("Every parameter takes one step against its gradient: ", rule, ".").parts
+    )
     if ctx.spec.steps > 1:
         blocks += (
             text(f"The step is repeated {ctx.spec.steps} times in all; the final parameters are in the next section."),
