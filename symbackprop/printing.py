@@ -151,6 +151,8 @@ class Prime(sp.Expr):
 class Total(sp.Expr):
     """A sum over an index without bounds, ``Σ_k body``, as worked examples write it."""
 
+    is_commutative = True
+
     def _latex(self, printer):
         body, index = self.args
         return rf"\sum_{{{printer._print(index)}}} {printer.parenthesize(body, PRECEDENCE['Mul'], strict=True)}"

@@ -2,6 +2,7 @@
 
 import sympy as sp
 
+from ..printing import Total
 from . import measure
 from .blocks import Bullets, Math, Section, listed, parts
 from .data import parameter_matrices
@@ -49,6 +50,8 @@ def network(ctx):
 def _activation(ctx, l):
     activation = ctx.arch.layers[l - 1].activation
     if activation.vector:
-        return Math(r"\operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}")
+        z_j, z_k, k = sp.Symbol("z_j"), sp.Symbol("z_k"), sp.Symbol("k")
+        share = sp.exp(z_j) / Total(sp.exp(z_k), k)
+        return ctx.math(sp.Eq(activation.call(z_j), share, evaluate=False))
     t = sp.Symbol("t", real=True)
     return ctx.math(sp.Eq(ctx.call(l, t), activation.formula(t), evaluate=False))
