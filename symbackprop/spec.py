@@ -65,7 +65,6 @@ class Spec:
     steps: int
     verify: bool
     notation: object
-    source: str
 
     def numeric_parameters(self):
         return {name: np.array(value, dtype=float) for name, value in self.parameters.items()}
@@ -165,7 +164,6 @@ def parse(text, source="<spec>"):
         steps=steps,
         verify=verify,
         notation=notation.from_spec(names, architecture),
-        source=source,
     )
 
 
