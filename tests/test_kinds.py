@@ -8,13 +8,17 @@ the output activations and the targets it takes, read from its own entry in loss
 import re
 from decimal import Decimal
 
+import numpy as np
 import pytest
 import sympy as sp
-from networks import one_unit_chain
+from networks import HIDDEN, make_case, one_unit_chain, parameters
+from networks import OUTPUTS as OUTPUT_CHOICES
 
 from symbackprop import SpecError, losses, parse, train
 from symbackprop import activations as act
+from symbackprop.derivation import derive
 from symbackprop.document import build
+from symbackprop.evaluation import evaluator
 from symbackprop.printing import latex
 from symbackprop.render import render
 
@@ -122,6 +126,8 @@ def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its
     assert recognised.derivative(z, a) == built_in.derivative(z, a)
     assert (recognised.name, recognised.call(z)) == ("f", sp.Function("f")(z))
     assert recognised != built_in
+    again = act.custom("f", "t", expression, key="test")
+    assert again == recognised and hash(again) == hash(recognised)
 
 
 @pytest.mark.parametrize(
@@ -237,3 +243,61 @@ def test_bce_uses_its_overflow_safe_forms_after_a_sigmoid_written_either_way():
     assert losses.BCE.numeric_forms(act.SIGMOID) == after_sigmoid
     assert losses.BCE.numeric_forms(CUSTOM_SIGMOID) == after_sigmoid
     assert losses.BCE.numeric_forms(CUSTOM_OTHER) == (losses.BCE.numeric, losses.BCE.numeric_grad_a)
+
+
+# -- architectures ----------------------------------------------------------
+
+ALL_OUTPUTS = [(loss, output) for loss, outputs in OUTPUT_CHOICES.items() for output in outputs]
+
+
+def _spec_text(loss, output, bias, factor=0.5):
+    """A spec whose hidden layers use every hidden activation (leaky ReLU with a slope, a custom formula)."""
+    outputs = 2 if loss == "cross_entropy" else 1
+    widths = [2] * len(HIDDEN)
+    sizes = [2, *widths, outputs]
+    normal = np.random.default_rng(0).normal
+    choices = {
+        "inputs": 2,
+        "widths": widths,
+        "hidden": HIDDEN,
+        "outputs": outputs,
+        "output": output,
+        "loss": loss,
+        "bias": bias,
+        "factor": factor,
+        "params": parameters(sizes, bias, lambda scale, shape: normal(0, scale, shape)),
+        "x": [[0.1, 0.2]],
+        "y": [[0.0, 1.0]] if outputs == 2 else [[1.0]],
+        "learning_rate": 0.1,
+        "update_biases": True,
+        "mode": "sample",
+        "sample": 1,
+        "steps": 1,
+        "reduction": "sum",
+    }
+    return make_case(choices)[0]
+
+
+@pytest.mark.parametrize("bias", ["per-neuron", "per-layer", "none"])
+@pytest.mark.parametrize(("loss", "output"), ALL_OUTPUTS)
+def test_two_loads_of_one_spec_give_equal_architectures_that_share_one_derivation(loss, output, bias):
+    text = _spec_text(loss, output, bias)
+    first, second = parse(text).architecture, parse(text).architecture
+    assert first is not second and first == second and hash(first) == hash(second)
+    assert derive(first) is derive(second)
+    assert evaluator(first) is evaluator(second)
+
+
+CHANGES = {
+    "slope": ("slope = 0.1", "slope = 0.2"),
+    "formula": ("tanh(t)/2 + t/4", "tanh(t)/2 + t/5"),
+    "variable": ('variable = "t", expression = "tanh(t)/2 + t/4"', 'variable = "u", expression = "tanh(u)/2 + u/4"'),
+    "factor": ("factor = 0.5", "factor = 1.0"),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), CHANGES.values(), ids=CHANGES)
+def test_specs_that_differ_in_what_defines_the_network_give_different_architectures(old, new):
+    text = _spec_text("squared_error", "sigmoid", "none")
+    assert old in text
+    assert parse(text).architecture != parse(text.replace(old, new)).architecture
