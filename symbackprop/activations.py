@@ -49,8 +49,9 @@ class Activation:
     sigmoid and gets the sigmoid's notes.
 
     For the documents: ``function_name`` is the function :meth:`call` prints
-    (``sigma`` prints as σ); ``description`` is what prose calls it ("the
-    sigmoid"). ``output_only`` says it may only be the output layer's.
+    (``sigma`` prints as σ); ``description`` is what prose calls it, after
+    "the" ("sigmoid", "leaky ReLU"). ``output_only`` says it may only be the
+    output layer's.
     For the notes on a unit's weighted sum z: beyond ``saturates_beyond`` (|z|)
     the function is nearly flat, so gradients through it nearly vanish; at
     ``kink`` its derivative is one-sided (the left-hand value is taken); below
@@ -88,7 +89,10 @@ class Activation:
 
     @property
     def numeric_name(self):
-        """The name the losses' numeric forms know this activation by (a built-in's, where it is one)."""
+        """The built-in this activation is, by name: its own, or the one a custom formula turned out to be.
+
+        Losses key their overflow-safe forms and their requirements on the output layer by it.
+        """
         return self.same_as or self.name
 
     def call(self, z):

@@ -78,7 +78,6 @@ class Gradient:
     symbol: sp.Symbol
     name: str
     index: tuple
-    layer: int
     chains: tuple
     closed_form: sp.Expr
 
@@ -216,4 +215,4 @@ def _gradient(net, deltas, symbol, name, index):
     else:
         chains = tuple((d.symbol, sp.Integer(1)) for d in layer)
         closed = sp.Add(*[d.closed_form for d in layer])
-    return Gradient(symbol, name, index, l, chains, closed)
+    return Gradient(symbol, name, index, chains, closed)

@@ -119,10 +119,12 @@ class Evaluator:
         self._output_delta = sp.lambdify(arguments, [numeric_form(d.closed_form) for d in output], "numpy", cse=True)
         # When every output delta cancelled to a - y, one array subtraction evaluates them all.
         self._delta_is_residual = all(d.closed_form == a - y for d, a, y in zip(output, net.a[L], net.y))
-        # dL/da for the documents: the loss's own overflow-safe form where it has one, else the derivative.
+        # The loss and dL/da in the forms its output activation calls for; dL/da for the documents is the
+        # derivative, lambdified, only where the loss has no overflow-safe form of its own.
+        self._loss, self._loss_grad_a = arch.loss.numeric_forms(arch.layers[-1].activation)
         self._output_grad_a = (
             None
-            if arch.loss.numeric_grad_a is not None
+            if self._loss_grad_a is not None
             else sp.lambdify(arguments, [numeric_form(d.grad_a) for d in output], "numpy", cse=True)
         )
         self._block_rows = max(1, BLOCK_ELEMENTS // max(arch.inputs, *(layer.units for layer in arch.layers)))
@@ -150,8 +152,7 @@ class Evaluator:
         delta = [None] * (depth + 1)
         delta[depth] = a[-1] - y if self._delta_is_residual else _per_unit(self._output_delta, a[-1], z[-1], y)
         if self._output_grad_a is None:
-            loss = self.derivation.architecture.loss
-            grad_a[depth] = loss.numeric_grad_a(z[-1], a[-1], np.broadcast_to(y, a[-1].shape), self._output_name)
+            grad_a[depth] = self._loss_grad_a(z[-1], a[-1], np.broadcast_to(y, a[-1].shape))
         else:
             grad_a[depth] = _per_unit(self._output_grad_a, a[-1], z[-1], y)
         fprime[depth] = self._fprime(depth, z[depth], a[depth])
@@ -227,13 +228,6 @@ class Evaluator:
         elif self.bias == "per-layer":
             pre += np.asarray(parameters[f"b{l}"])[..., None, None]
         return pre
-
-    @property
-    def _output_name(self):
-        return self.layers[-1].activation.numeric_name
-
-    def _loss(self, z, a, y):
-        return self.derivation.architecture.loss.numeric(z, a, y, self._output_name)
 
     def _fprime(self, l, z, a, out=None):
         return self.fprime[l - 1](z, a, out=out)

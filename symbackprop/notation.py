@@ -29,10 +29,9 @@ class Notation:
     """LaTeX names, indexed like the network.
 
     ``z[l][j]``, ``a[l][j]``, ``delta[l][j]``, ``W[l][j][k]``, ``b[l][j]`` (``b[l]`` for a
-    per-layer bias), ``x[k]``, ``y[j]``; ``unit[l][j]`` is how prose refers to a unit.
+    per-layer bias), ``x[k]``, ``y[j]``.
     """
 
-    profile: str
     x: list
     y: list
     z: list
@@ -42,16 +41,7 @@ class Notation:
     b: list
     loss: str
     rate: str
-    unit: list
     decimals: int = 4
-
-    def parameter(self, name, index):
-        """The display name of the parameter ``name`` (e.g. "W2") at ``index``."""
-        table = self.W if name[0] == "W" else self.b
-        value = table[int(name[1:])]
-        for i in index:
-            value = value[i]
-        return value
 
 
 def _sub(base, *indices):
@@ -127,7 +117,6 @@ def _layered(shape):
         b=shape.biases(lambda l: f"b^{{({l})}}", lambda l, j: indexed(f"b^{{({l})}}", l, j)),
         loss="L",
         rate=r"\eta",
-        unit=shape.units(lambda l, j: f"unit {j + 1} of layer {l}"),
     )
 
 
@@ -157,7 +146,6 @@ def _net_out(shape, pre="net", post="out", plain_roles=False):
         b=shape.biases(layer_bias, lambda l, j: f"b_{{{role(l, j)}}}"),
         loss=loss,
         rate=r"\eta",
-        unit=shape.units(lambda l, j: f"${role(l, j)}$"),
     )
 
 
@@ -178,7 +166,6 @@ def _u_z(shape):
         b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
         loss="L",
         rate=r"\lambda",
-        unit=shape.units(lambda l, j: f"neuron $N_{{{shape.numbered(l, j)}}}$"),
     )
 
 
@@ -207,7 +194,6 @@ def _w_v(shape):
         b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
         loss="L",
         rate=r"\alpha",
-        unit=shape.units(lambda l, j: "the output" if l == depth else f"hidden unit {j + 1}"),
     )
 
 
@@ -220,7 +206,7 @@ def build(architecture, profile="layered", decimals=4):
     """The names a profile gives every quantity of ``architecture``."""
     _check_profile(profile)
     names = BUILDERS[profile](_Shape(architecture.widths(), architecture.bias))
-    return Notation(profile, decimals=decimals, **names)
+    return Notation(decimals=decimals, **names)
 
 
 def _check_profile(profile):

@@ -37,7 +37,7 @@ _LONG_DOTTED_KEY = re.compile(
 TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation", "document"}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
 LAYER_KEYS = {"units", "activation"}
-LOSS_KEYS = {"kind", "factor", "reduction"}
+LOSS_KEYS = {"kind", "reduction", *losses.SETTINGS}
 DATA_KEYS = {"x", "y"}
 TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps", "verify"}
 DOCUMENT_KEYS = {"detail"}
@@ -69,7 +69,6 @@ class Spec:
     steps: int
     verify: bool
     notation: object
-    source: str
     detail: str = "auto"
 
     def numeric_parameters(self):
@@ -157,7 +156,7 @@ def parse(text, source="<spec>"):
     layout = _table(document, "document", "document", required=False)
     only_keys(layout, DOCUMENT_KEYS, "document")
     detail = _choice(layout.get("detail", "auto"), DETAILS, "document.detail")
-    _check_targets(architecture, y)
+    losses.check_targets(architecture.loss, y)
     return Spec(
         title=text_field(document.get("title", "Backpropagation, step by step"), "title", budget.MAX_TITLE),
         description=text_field(document.get("description", ""), "description", budget.MAX_DESCRIPTION, lines=True),
@@ -173,7 +172,6 @@ def parse(text, source="<spec>"):
         steps=steps,
         verify=verify,
         notation=notation.from_spec(names, architecture),
-        source=source,
         detail=detail,
     )
 
@@ -238,25 +236,8 @@ def _architecture(document):
 
     loss_table = document["loss"]
     only_keys(loss_table, LOSS_KEYS, "loss")
-    kind = _choice(_required(loss_table, "kind", "loss"), losses.KINDS, "loss.kind")
+    loss = losses.from_spec(loss_table, layers[-1].activation)
     reduction = _choice(loss_table.get("reduction", "sum"), REDUCTIONS, "loss.reduction")
-    output = layers[-1].activation
-    if kind == "squared_error":
-        factor = number(loss_table.get("factor", Decimal("0.5")), "loss.factor")
-        if factor <= 0:
-            raise SpecError(f"loss.factor: expected a positive number, got {factor}")
-        loss = losses.squared_error(factor)
-    else:
-        if "factor" in loss_table:
-            raise SpecError(f"loss.factor: only squared_error takes a factor, not {kind}")
-        if kind == "cross_entropy" and not output.vector:
-            raise SpecError(
-                f"loss.kind: cross_entropy needs a softmax output layer, got {output.name!r}; "
-                "use bce for sigmoid outputs"
-            )
-        if kind == "bce" and output.name not in ("sigmoid",) and output.name in activations.NAMES:
-            raise SpecError(f"loss.kind: bce needs outputs in (0, 1), i.e. a sigmoid output layer, got {output.name!r}")
-        loss = losses.FIXED[kind]
     return Architecture(inputs, tuple(layers), bias, loss), reduction
 
 
@@ -292,23 +273,6 @@ def _data(table, architecture):
     if len(x) != len(y):
         raise SpecError(f"data.y: expected one row per row of data.x ({len(x)}), got {len(y)}")
     return x, y
-
-
-def _check_targets(architecture, y):
-    kind = architecture.loss.kind
-    if kind in ("bce", "cross_entropy"):
-        for row, values in enumerate(y, start=1):
-            if any(not 0 <= v <= 1 for v in values):
-                raise SpecError(
-                    f"data.y[{row}]: {kind} needs targets between 0 and 1, got {[float(v) for v in values]}"
-                )
-    if kind == "cross_entropy":
-        for row, values in enumerate(y, start=1):
-            if abs(sum(values) - 1) > Decimal("1e-9"):
-                raise SpecError(
-                    f"data.y[{row}]: cross_entropy needs targets that sum to 1 (e.g. one-hot), "
-                    f"got sum {float(sum(values))}"
-                )
 
 
 def _rows(value, width, key):
