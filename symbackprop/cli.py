@@ -39,6 +39,12 @@ def _parser():
     render_command.add_argument(
         "--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file"
     )
+    render_command.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --pdf, exit with status 1 when TeX reports an overfull box over 1 pt or a missing character "
+        "(the files are still written)",
+    )
     render_command.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
     return parser
 
@@ -140,10 +146,12 @@ def _run(argv):
 
 def _render(arguments):
     from .files import check_target, write_files
-    from .tex import compile_pdf
+    from .tex import build_pdf, report
 
     if arguments.pdf and (arguments.format != "latex" or not arguments.output):
         raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
+    if arguments.strict and not arguments.pdf:
+        raise SpecError("--strict: needs --pdf (it checks what TeX reports while building the PDF)")
     targets = _targets(arguments)
     for path in targets.values():
         check_target(path)
@@ -154,9 +162,13 @@ def _render(arguments):
     if not arguments.pdf:
         write_files({targets["source"]: text})
         return 0
-    write_files({targets["source"]: text, targets["pdf"]: compile_pdf(text)})
+    built = build_pdf(text)
+    write_files({targets["source"]: text, targets["pdf"]: built.pdf})
     print(f"symbackprop: wrote {show_path(targets['source'])} (LaTeX) and {show_path(targets['pdf'])}", file=sys.stderr)
-    return 0
+    # The PDF is written either way, so that the problems can be looked at; --strict makes them fail the run.
+    for line in report(built.problems, show_path(targets["source"])):
+        print(f"symbackprop: warning: {line}", file=sys.stderr)
+    return 1 if arguments.strict and built.problems else 0
 
 
 def _targets(arguments):
