@@ -146,9 +146,11 @@ def _run(argv):
 
 def _render(arguments):
     from .files import check_target, write_files
+    from .render import FORMATS
     from .tex import build_pdf, report
 
-    if arguments.pdf and (arguments.format != "latex" or not arguments.output):
+    chosen = FORMATS.get(arguments.format)
+    if arguments.pdf and (chosen is None or not chosen.compiles_to_pdf or not arguments.output):
         raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
     if arguments.strict and not arguments.pdf:
         raise SpecError("--strict: needs --pdf (it checks what TeX reports while building the PDF)")

@@ -25,7 +25,7 @@ def regenerate(folder=DEFAULT_FOLDER, pdf=True):
             path = folder / f"{name}{fmt.suffix}"
             write_atomically(path, text)
             written.append(path)
-            if fmt.name == "latex" and pdf:
+            if fmt.compiles_to_pdf and pdf:
                 write_atomically(path.with_suffix(".pdf"), compile_pdf(text))
                 written.append(path.with_suffix(".pdf"))
     return written

@@ -141,6 +141,7 @@ class Format:
     escape: Callable[[str], str]
     inline_math: Callable[[str], str]
     delimiters: dict = field(default_factory=dict)
+    compiles_to_pdf: bool = False
 
     @property
     def template(self):
@@ -151,7 +152,7 @@ class Format:
 
 
 FORMATS = {
-    "latex": Format("latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS),
+    "latex": Format("latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS, compiles_to_pdf=True),
     "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$"),
 }
 
