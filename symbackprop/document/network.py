@@ -4,7 +4,7 @@ import sympy as sp
 
 from ..printing import Total
 from . import measure
-from .blocks import Bullets, Math, Section, listed, parts
+from .blocks import Bullets, Section, listed, parts
 from .data import parameter_matrices
 from .picture import network_diagram
 
