@@ -483,3 +483,46 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: PYTHONPATH=$PWD python3 tests/pdf_sweep.py FOLDER")
     main(sys.argv[1])
+
+
+# -- page layout ----------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"\\(?:sub)?section\*\{([^{}]*)\}")
+PAGE_HEIGHT, TOP_MARGIN, BOTTOM_MARGIN = 841.9, 62.4, 62.4  # A4 with the documents' 2.2 cm margins
+LEAST_FILL = 0.5  # a page other than the last is at least half full
+
+
+def lines_of(words, gap=2.0):
+    """The words of a page grouped into lines (words whose vertical middles lie within ``gap`` points), top down."""
+    lines = []
+    for word in sorted(words, key=lambda w: ((w.y0 + w.y1) / 2, w.x0)):
+        middle = (word.y0 + word.y1) / 2
+        if lines and abs(lines[-1][0] - middle) <= gap:
+            lines[-1][1].append(word)
+        else:
+            lines.append((middle, [word]))
+    return [" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for _, line in lines]
+
+
+def stranded(built):
+    """(page, line) for every page that ends with a heading or with a sentence that leads into what follows."""
+    headings = {title.strip() for title in _HEADING.findall(built.tex)}
+    found = []
+    for number, words in enumerate(built.pages[:-1], start=1):
+        body = [w for w in words if w.y1 < PAGE_HEIGHT - BOTTOM_MARGIN + 5]  # not the page number in the foot
+        lines = lines_of(body)
+        if lines and (lines[-1] in headings or lines[-1].endswith((":", "?"))):
+            found.append((number, lines[-1]))
+    return found
+
+
+def underfull_pages(built):
+    """(page, fill) for every page but the last whose text covers less than LEAST_FILL of the text height."""
+    found = []
+    for number, words in enumerate(built.pages[:-1], start=1):
+        body = [w for w in words if w.y1 < PAGE_HEIGHT - BOTTOM_MARGIN + 5]
+        if body:
+            fill = (max(w.y1 for w in body) - TOP_MARGIN) / (PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN)
+            if fill < LEAST_FILL:
+                found.append((number, round(fill, 2)))
+    return found

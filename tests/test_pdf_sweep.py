@@ -11,7 +11,9 @@ LaTeX and compiled to PDF once, in parallel processes (a module fixture; about
   rounds it, can be found in the PDF's text (a table that runs off the bottom
   of its page loses its last rows);
 - no two words on a page drawn on top of each other;
-- no text drawn below 85% of its font's design size (a table scaled down to fit).
+- no text drawn below 85% of its font's design size (a table scaled down to fit);
+- no page ending with a heading or a sentence that leads into a display or table;
+- no page but the last less than half full.
 
 To look at the PDFs and their pages as PNG: ``PYTHONPATH=$PWD python3 tests/pdf_sweep.py FOLDER``.
 """
@@ -33,6 +35,8 @@ from pdf_sweep import (
     overlaps,
     page_words,
     scale,
+    stranded,
+    underfull_pages,
 )
 
 from symbackprop import bundled_examples
@@ -174,3 +178,19 @@ def test_cover_is_the_share_of_the_smaller_box():
     assert cover(big, small) == pytest.approx(0.25)
     assert cover(big, Word("far", 20, 20, 30, 30)) == 0
     assert cover(big, Word("inside", 2, 2, 4, 4)) == 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_no_page_ends_with_a_heading_or_a_lead(built, case):
+    found = stranded(_case(built, case))
+    assert not found, f"{case.description}: pages end with what should lead into the next\n" + _listing(
+        [f"page {page}: {line!r}" for page, line in found]
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_no_page_is_left_half_empty(built, case):
+    found = underfull_pages(_case(built, case))
+    assert not found, f"{case.description}: pages less than half full before the last\n" + _listing(
+        [f"page {page}: {fill:.0%} full" for page, fill in found]
+    )

@@ -193,10 +193,12 @@ def _signals_table(ctx, l):
 
 
 def _parameter_gradients(ctx, l, values, gradients):
+    """The gradient of every weight and bias into the layer's worked units: one display per unit."""
     net, L, s = ctx.net, ctx.loss_symbol, ctx.sample
-    lines = []
+    displays = []
     for j in ctx.worked_units(l):
         delta, z = net.delta[l][j], net.z[l][j]
+        lines = []
         for k in range(ctx.widths[l - 1]):
             w = net.W[l][j, k]
             product = sp.Mul(delta, net.a[l - 1][k], evaluate=False)
@@ -213,15 +215,16 @@ def _parameter_gradients(ctx, l, values, gradients):
         if b is not None and not isinstance(b, sp.Symbol):
             one = sp.Mul(ctx.d(L, z), sp.Integer(1), evaluate=False)
             lines.append((ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j])))
+        displays.append(lines)
     if isinstance(net.b[l], sp.Symbol):
         total = sp.Add(*net.delta[l], evaluate=False)
-        lines.append((ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s])))
+        displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s]))])
     lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
     if isinstance(net.b[l], sp.Symbol):
         lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
     if not ctx.full(l):
         lead.append(" For the first unit (the gradients of every parameter are in the update table):")
-    blocks = [ctx.equations(lines, lead=tuple(lead))]
+    blocks = [ctx.equations(lines, lead=tuple(lead) if i == 0 else ()) for i, lines in enumerate(displays)]
     if net.b[l] is not None and not ctx.spec.update_biases:
         blocks.append(text("The biases are frozen in this example: their gradients are computed but not applied."))
     return blocks

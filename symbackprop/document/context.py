@@ -172,7 +172,10 @@ class Context:
             steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
             rows += _layout(left, steps, measure.DISPLAY_WIDTH - margin)
         if breakable is None:
-            breakable = len(rows) > 12
+            # A display taller than ~45% of a page may break between rows: moved whole, it would leave
+            # the page before it half empty.
+            tall = sum(max(measure.height(row.left), measure.height(row.right)) for row in rows)
+            breakable = tall > 0.45 * measure.TEXT_HEIGHT
         return Equations(tuple(rows), tuple(lead), breakable)
 
 

@@ -46,11 +46,9 @@ def parameter_matrices(ctx, lead):
             header = (("",), *[(f"k = {k + 1}",) for k in range(value.shape[1])])
             rows = [((f"j = {j + 1}",), *[(ctx.number(v),) for v in value[j]]) for j in range(value.shape[0])]
             table_lead = (
-                "The weights ",
+                " The weights ",
                 ctx.math(symbol),
                 f" are too many for one matrix: row j, column k holds the weight from unit k of layer {l - 1} to unit j.",
             )
-            if first:
-                blocks.append(text(*first))
-            blocks += tables(header, rows, "l" + "r" * value.shape[1], lead=table_lead)
+            blocks += tables(header, rows, "l" + "r" * value.shape[1], lead=first + table_lead)
     return tuple(blocks)

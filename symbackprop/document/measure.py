@@ -15,6 +15,7 @@ import re
 # Text width of an A4 page with 2.2 cm margins (16.6 cm), in points, with room for the alignment gap.
 DISPLAY_WIDTH = 440.0
 TEXT_WIDTH = 470.0
+TEXT_HEIGHT = 717.0
 
 _EM = 11.0
 _RELATIONS = {"=": 14.8, "<": 14.8, ">": 14.8}
@@ -119,3 +120,11 @@ def _measure(tokens, i, end, scale):
         else:
             total += (6.0 if token.isalpha() else 5.5) * scale
     return total, i
+
+
+def height(latex):
+    """The estimated height of one display row of ``latex``, in points (a fraction or a matrix is taller)."""
+    rows = max((found.group(2).count(r"\\") + 1 for found in _MATRIX.finditer(latex)), default=1)
+    if rows > 1:
+        return 14.0 * rows + 8.0
+    return 30.0 if r"\frac" in latex else 17.0
