@@ -194,6 +194,25 @@ def test_user_template_folder_takes_precedence(tmp_path, capsys):
     assert out.startswith("custom: 2-2-1 sigmoid classifier") and "sections" in out
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_one_block_kind_is_restyled_by_overriding_its_macro_alone(tmp_path, capsys, fmt):
+    extension = {"markdown": "md", "latex": "tex"}[fmt]
+    (tmp_path / "blocks").mkdir()
+    statement = "{% macro render(block) %}" if fmt == "markdown" else "((* macro render(block) *))"
+    end = "{% endmacro %}" if fmt == "markdown" else "((* endmacro *))"
+    value = "{{ block.rows | length }}" if fmt == "markdown" else "((( block.rows | length )))"
+    (tmp_path / "blocks" / f"table.{extension}.j2").write_text(f"{statement}TABLE OF {value} ROWS{end}\n")
+    main(["render", "bce_sigmoid_2_2_1", "--format", fmt])
+    stock = capsys.readouterr().out
+    assert main(["render", "bce_sigmoid_2_2_1", "--format", fmt, "--template-dir", str(tmp_path)]) == 0
+    restyled = capsys.readouterr().out
+    # Every table is drawn by the user's macro; every other block exactly as before.
+    assert "TABLE OF 9 ROWS" in restyled and "TABLE OF 5 ROWS" in restyled
+    assert "\\begin{longtable}" not in restyled and "|---" not in restyled
+    kept = [line for line in stock.splitlines() if "\\begin{align" in line or line.startswith("$$")]
+    assert kept and all(line in restyled.splitlines() for line in kept)
+
+
 def test_render_writes_the_file_atomically(tmp_path, capsys):
     target = tmp_path / "doc.md"
     assert main(["render", "squared_error_2_2_2", "-o", str(target)]) == 0
