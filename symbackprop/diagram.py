@@ -101,6 +101,7 @@ MAX_PITCH = 4.0  # the widest pitch of a labelled diagram
 MAX_LABELLED_HEIGHT = 12.0
 PITCH_STEP = 0.25  # pitches tried for a labelled diagram
 BISECTIONS = 6  # halvings of the gap, per pitch
+WIDER_TRIES = 4  # wider gaps tried beyond the narrowest, per pitch
 EASY_ANGLE = 30  # degrees: text turned further is harder to read, and such layouts count as larger
 MAX_ANGLE = 45  # degrees: no label is turned further than this
 STEP = 0.08  # spacing of a label's candidate positions along its arrow
@@ -341,7 +342,7 @@ def _labelled(net, max_width, max_height):
     for pitch in pitches:
         if best is not None and _lower_bound(net, pitch, style) >= best[0]:
             break
-        found = _narrowest_labelled(net, pitch, style, max_width)
+        found = _best_at_pitch(net, pitch, style, max_width)
         if found is not None and (best is None or found[0] < best[0]):
             best = found
     return None if best is None else best[1:]
@@ -353,26 +354,34 @@ def _lower_bound(net, pitch, style):
     return frame.width * frame.height
 
 
-def _narrowest_labelled(net, pitch, style, max_width):
-    """(cost, frame, labels) for the narrowest equal gap at ``pitch`` whose labels fit; None if none does."""
+def _best_at_pitch(net, pitch, style, max_width):
+    """(cost, frame, labels) of the best equal gap at ``pitch`` whose labels all fit, or None: the
+    narrowest such gap (by bisection) or a wider one whose flatter arrows make up for its width."""
     low, high = max(net.run(l, style) for l in range(1, net.depth + 1)), net.widest(max_width, style)
-    if net.width([high] * net.depth, style) > max_width:
+    if net.width([high] * net.depth, style) > max_width or _fitted(net, high, pitch, style) is None:
         return None
-    frame = net.frame([high] * net.depth, pitch, style)
-    labels = _place_labels(frame) if not _grazed(frame) else None
-    if labels is None:
-        return None
+    widest = high
     for _ in range(BISECTIONS):
         middle = (low + high) / 2
-        candidate = net.frame([middle] * net.depth, pitch, style)
-        found = _place_labels(candidate) if not _grazed(candidate) else None
-        if found is None:
+        if _fitted(net, middle, pitch, style) is None:
             low = middle
         else:
-            high, frame, labels = middle, candidate, found
+            high = middle
+    tried = [_fitted(net, high + i / WIDER_TRIES * (widest - high), pitch, style) for i in range(WIDER_TRIES + 1)]
+    return min(((_cost(*found), *found) for found in tried if found is not None), key=lambda option: option[0])
+
+
+def _fitted(net, gap, pitch, style):
+    """(frame, labels) at this spacing if no arrow grazes a node and every label fits, else None."""
+    frame = net.frame([gap] * net.depth, pitch, style)
+    labels = None if _grazed(frame) else _place_labels(frame)
+    return None if labels is None else (frame, labels)
+
+
+def _cost(frame, labels):
+    """The picture's area, and up to twice that for labels turned more than EASY_ANGLE."""
     steepest = max(abs(math.degrees(math.atan2(box.uy, box.ux))) for box in labels.values())
-    area = frame.width * frame.height
-    return area * (1 + max(0.0, steepest - EASY_ANGLE) / 45), frame, labels
+    return frame.width * frame.height * (1 + max(0.0, steepest - EASY_ANGLE) / (MAX_ANGLE - EASY_ANGLE))
 
 
 def _plain(net, max_width, max_height):
