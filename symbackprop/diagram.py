@@ -32,9 +32,9 @@ arrow, because every arrow carries that same parameter.
 4. Search. Longer arrows leave longer stretches between crossings, so the
    layout tries pitches from the closest up to ``MAX_PITCH`` (and a picture
    ``MAX_LABELLED_HEIGHT`` tall) and, for each, bisects for the narrowest gap
-   (up to ``MAX_GAP`` and the text width) at which every label fits. Of the
-   layouts found it keeps the smallest, counting text turned more than
-   ``EASY_ANGLE`` as extra area.
+   (up to ``MAX_GAP`` and the text width) at which every label fits, then
+   tries a few wider ones. Of the layouts found it keeps the one of least
+   area, counting labels turned more than ``EASY_ANGLE`` as up to twice that.
 
 When no spacing gives every label a clean place, the diagram drops all edge
 labels (``labelled`` is False; the document shows the weights as matrices)
