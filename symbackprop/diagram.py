@@ -172,6 +172,7 @@ class Diagram:
     node_font: str
     label_font: str
     scale: float
+    kind: str = "diagram"  # the block kind: templates/blocks/diagram.<format>.j2 draws it
 
 
 def layout(columns, weights, biases, *, max_width_cm=16.0, max_height_cm=18.0):

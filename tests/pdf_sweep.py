@@ -373,7 +373,8 @@ def normalised_text(pages):
     """The words of the pages as one text, with TeX's typography undone: U+2212 is '-', 1.2 × 10−5 is 1.2×10-5."""
     text = "\n".join(" ".join(word.text for word in page) for page in pages)
     text = text.replace("\u2212", "-")
-    return re.sub(r"\s*×\s*10\s*", "×10", text)
+    # The space after "10" goes only before an exponent (a whole number), never before the next number.
+    return re.sub(r"\s*×\s*10(?:\s*(?=-?\d+(?![\d.])))?", "×10", text)
 
 
 def _as_printed(number_tex):

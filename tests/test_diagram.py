@@ -23,7 +23,7 @@ from symbackprop import diagram as diagram_module
 from symbackprop import tex
 from symbackprop.diagram import NODE_SEP, layout, text_size
 from symbackprop.mathsize import math_size
-from symbackprop.render import environment
+from symbackprop.render import FORMATS, environment
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -32,7 +32,7 @@ needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex/pdftotext n
 # Where the compile test leaves a PNG of each diagram it compiled, when set (for looking at them).
 PNGS = os.environ.get("SYMBACKPROP_DIAGRAM_PNGS")
 
-TIP_LENGTH, TIP_WIDTH = 0.16, 0.12  # the arrow tip templates/diagram.tex.j2 draws (checked below)
+TIP_LENGTH, TIP_WIDTH = 0.16, 0.12  # the arrow tip templates/blocks/diagram.tex.j2 draws (checked below)
 ROOM = 0.02  # cm a label must keep from anything not its own (the layout keeps 0.05 or more)
 A4_TEXT_WIDTH = 21.0 - 2 * 2.2
 
@@ -382,7 +382,7 @@ def test_bad_shapes_are_named(columns, weights, biases, message):
 
 
 def test_the_template_draws_the_tip_the_tests_assume():
-    text = (TEMPLATES / "diagram.tex.j2").read_text(encoding="utf-8")
+    text = (TEMPLATES / "blocks" / "diagram.tex.j2").read_text(encoding="utf-8")
     assert text.count("Stealth[length=1.6mm, width=1.2mm]") == 2
 
 
@@ -391,8 +391,8 @@ def test_the_template_draws_the_tip_the_tests_assume():
 
 
 def _mermaid(diagram):
-    template = environment("markdown", TEMPLATES).from_string(
-        '{% from "diagram.md.j2" import diagram %}{{ diagram(block) }}'
+    template = environment(FORMATS["markdown"], TEMPLATES).from_string(
+        '{% from "blocks/diagram.md.j2" import render %}{{ render(block) }}'
     )
     return template.render(block=diagram)
 
@@ -495,8 +495,8 @@ def _owner(diagram, x, y, slack):
 
 @needs_tex
 def test_compiled_diagrams_print_every_word_in_its_place_and_nothing_overlaps(tmp_path):
-    template = environment("latex", TEMPLATES).from_string(
-        '((* from "diagram.tex.j2" import diagram *))((( diagram(block) )))'
+    template = environment(FORMATS["latex"], TEMPLATES).from_string(
+        '((* from "blocks/diagram.tex.j2" import render *))((( render(block) )))'
     )
     diagrams = [layout(*network(*case)) for case in COMPILED]
     body = "\n\\clearpage\n".join(template.render(block=d) for d in diagrams)
