@@ -14,8 +14,10 @@ Where each part lives: ``overview``, ``network`` (with the diagram), ``notation`
 shared context, ``tables`` the column splitting, ``measure`` the width estimate.
 """
 
+from dataclasses import replace
+
 from .backward import backward
-from .blocks import Document
+from .blocks import Document, Table, joined
 from .check import check
 from .context import Context
 from .data import data
@@ -54,11 +56,19 @@ SECTIONS = (
 )
 
 
+def _laid_out(section):
+    """``section`` with its leads joined to what they lead into, and room kept for its heading and first block."""
+    blocks = joined(section.blocks)
+    first = blocks[0] if blocks else None
+    room = first.keep + 4 if isinstance(first, Table) else 0
+    return replace(section, blocks=blocks, keep=max(section.keep, room))
+
+
 def build(result):
     """The worked-solution document of a training run."""
     ctx = Context(result)
     spec = result.spec
-    sections = tuple(section for make, shown in SECTIONS if shown(spec) for section in make(ctx))
+    sections = tuple(_laid_out(section) for make, shown in SECTIONS if shown(spec) for section in make(ctx))
     subtitle = f"{'-'.join(map(str, spec.architecture.widths()))} network, {spec.architecture.loss.label}"
     return Document(spec.title, subtitle, sections)
 

@@ -46,7 +46,7 @@ def _layer(ctx, l, values, gradients):
         blocks += _signals_table(ctx, l)
     blocks += _parameter_gradients(ctx, l, values, gradients)
     role = "Output layer" if l == ctx.depth else f"Hidden layer {l}"
-    return Section(f"{role} ({ctx.arch.layers[l - 1].activation.name})", tuple(blocks), level=2)
+    return Section(f"{role} ({ctx.arch.layers[l - 1].activation.description})", tuple(blocks), level=2)
 
 
 def _trace(ctx):

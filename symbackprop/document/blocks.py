@@ -7,7 +7,7 @@ has a ``kind``, which names the template macro that draws it
 overriding one small file.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,21 @@ class Equations:
 class Table:
     """A table with one header row; ``align`` has one letter (``l`` or ``r``) per column.
 
-    Long tables break across pages with the header repeated; tables wider than a
-    page are split into column groups by the section that builds them.
+    A ``breakable`` (long) table breaks across pages with the header repeated; a short one stays
+    whole. Tables wider than a page are split into column groups by the section that builds them.
     """
 
     header: tuple
     rows: tuple
     align: str
     lead: tuple = ()
+    breakable: bool = False
     kind: str = "table"
+
+    @property
+    def keep(self):
+        """Lines the table needs on the page to start there: all of a short one, the header and a few rows of a long one."""
+        return 9 if self.breakable else len(self.rows) + 5
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,12 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled part of the document; ``keep`` is how many lines must be left on a page to start it there."""
+
     title: str
     blocks: tuple = field(default_factory=tuple)
     level: int = 1
+    keep: int = 14
 
 
 @dataclass(frozen=True)
@@ -98,3 +107,19 @@ def listed(names, most=4):
     for i, name in enumerate(names):
         pieces += [Math(name)] + ([", "] if i < len(names) - 1 else [])
     return tuple(pieces)
+
+
+def joined(blocks):
+    """``blocks`` with each paragraph that comes right before a display or a table made part of its lead.
+
+    A lead is kept on the same page as what it leads into, so a section's opening sentence is never
+    left at the foot of a page with its display on the next.
+    """
+    result = []
+    for block in blocks:
+        previous = result[-1] if result else None
+        if isinstance(previous, Text) and isinstance(block, Equations | Table):
+            result[-1] = replace(block, lead=previous.parts + ((" ",) if block.lead else ()) + block.lead)
+        else:
+            result.append(block)
+    return tuple(result)

@@ -18,7 +18,7 @@ def check(ctx):
         ]
         lead = text(f"Parameters after {ctx.spec.steps} steps:").parts
         blocks += tables((("parameter",), ("value",)), final, "lr", lead=lead)
-    blocks += worked_forward(ctx, result.after, "").blocks
+    blocks += worked_forward(ctx, result.after, "", tabled=False).blocks
     change = result.loss_change_percent
     before = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(result.loss), evaluate=False))
     if change is None:

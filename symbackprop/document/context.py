@@ -156,8 +156,11 @@ class Context:
         return Step(text, (text,))
 
     def worked(self, expr, values, value):
-        """The three right-hand sides of a worked line: the formula, the formula with numbers, the result."""
-        return [self.step(expr), self.step(expr, values), self.value(value)]
+        """The three right-hand sides of a worked line: the formula, the formula with numbers, the result.
+
+        The formula keeps its terms in the order the numbers print in, so each factor can be matched.
+        """
+        return [self.step(expr, keep_order=True), self.step(expr, values), self.value(value)]
 
     def equations(self, lines, lead=(), breakable=None):
         """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
@@ -170,12 +173,14 @@ class Context:
         rows = []
         for left, (_, *steps) in zip(lefts, lines):
             steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
-            rows += _layout(left, steps, measure.DISPLAY_WIDTH - margin)
+            # "= 1 = 1" says nothing twice: a step printed as the one before it (or as the left side) is dropped.
+            kept = [step for i, step in enumerate(steps) if step.latex != (steps[i - 1].latex if i else left)]
+            rows += _layout(left, kept or steps[-1:], measure.DISPLAY_WIDTH - margin)
         if breakable is None:
-            # A display taller than ~45% of a page may break between rows: moved whole, it would leave
-            # the page before it half empty.
+            # A display taller than a third of a page may break between rows: moved whole to the next
+            # page, it would leave that much of this one empty.
             tall = sum(max(measure.height(row.left), measure.height(row.right)) for row in rows)
-            breakable = tall > 0.45 * measure.TEXT_HEIGHT
+            breakable = tall > measure.TEXT_HEIGHT / 3
         return Equations(tuple(rows), tuple(lead), breakable)
 
 

@@ -1,5 +1,6 @@
 """Data and starting parameters: the samples, their targets and every parameter's starting value."""
 
+from ..printing import Transposed
 from . import measure
 from .blocks import Math, Section, text
 from .context import matrix
@@ -28,27 +29,39 @@ def data(ctx):
 
 
 def parameter_matrices(ctx, lead):
-    """Every starting weight and bias as a matrix or vector; a matrix too wide for the page becomes a table."""
+    """Every starting weight and bias, a layer's in one display: W as a matrix, b as a transposed row.
+
+    A weight matrix too wide for the page becomes a table (row j, column k).
+    """
     params = ctx.spec.numeric_parameters()
-    blocks = []
+    blocks, pending = [], text(lead).parts
     for l in range(1, ctx.depth + 1):
-        for name in (f"W{l}", f"b{l}"):
-            if name not in params:
-                continue
-            value = params[name]
-            symbol = ctx.bold(name[0], l) if value.ndim else ctx.net.b[l]
-            shown = matrix(ctx, value if value.ndim != 1 else value[:, None]) if value.ndim else ctx.shown(value)
-            step = ctx.step(shown, {})
-            first = () if blocks else text(lead).parts
-            if measure.width(step.latex) <= measure.DISPLAY_WIDTH - 40:
-                blocks.append(ctx.equations([(symbol, step)], lead=first))
-                continue
-            header = (("",), *[(f"k = {k + 1}",) for k in range(value.shape[1])])
-            rows = [((f"j = {j + 1}",), *[(ctx.number(v),) for v in value[j]]) for j in range(value.shape[0])]
+        weights = params[f"W{l}"]
+        lines = []
+        step = ctx.step(matrix(ctx, weights), {})
+        if measure.width(step.latex) <= measure.DISPLAY_WIDTH - 40:
+            lines.append((ctx.bold("W", l), step))
+        else:
+            header = (("",), *[(f"k = {k + 1}",) for k in range(weights.shape[1])])
+            rows = [((f"j = {j + 1}",), *[(ctx.number(v),) for v in weights[j]]) for j in range(weights.shape[0])]
             table_lead = (
-                " The weights ",
-                ctx.math(symbol),
-                f" are too many for one matrix: row j, column k holds the weight from unit k of layer {l - 1} to unit j.",
+                "The weights ",
+                ctx.math(ctx.bold("W", l)),
+                f" in a table: row j, column k holds the weight from unit k of layer {l - 1} into unit j.",
             )
-            blocks += tables(header, rows, "l" + "r" * value.shape[1], lead=first + table_lead)
+            blocks += tables(header, rows, "l" + "r" * weights.shape[1], lead=pending + (" ",) + table_lead)
+            pending = ()
+        if f"b{l}" in params:
+            bias = params[f"b{l}"]
+            if not bias.ndim:
+                lines.append((ctx.net.b[l], ctx.step(ctx.shown(bias), {})))
+            else:
+                row = ctx.step(Transposed(matrix(ctx, bias[None, :])), {})
+                column = ctx.step(matrix(ctx, bias[:, None]), {})
+                lines.append(
+                    (ctx.bold("b", l), row if measure.width(row.latex) <= measure.DISPLAY_WIDTH - 40 else column)
+                )
+        if lines:
+            blocks.append(ctx.equations(lines, lead=pending))
+            pending = ()
     return tuple(blocks)

@@ -24,8 +24,26 @@ def forward_values(ctx):
 
 
 def values_section(ctx, trace, title, intro):
-    """The z and a of every unit for every sample, one row per quantity and one column per sample."""
+    """The z and a of every unit for every sample, one row per quantity and one column per sample.
+
+    With one sample, one row per unit holds its weighted sum and its activation side by side.
+    """
     n, samples = ctx.notation, range(len(trace.y))
+    if len(samples) == 1:
+        header = (("layer",), ("weighted sum",), ("",), ("activation",), ("",))
+        rows = [
+            (
+                (str(l),),
+                (Math(n.z[l][j]),),
+                (ctx.number(trace.z[l][0, j]),),
+                (Math(n.a[l][j]),),
+                (ctx.number(trace.a[l][0, j]),),
+            )
+            for l in range(1, ctx.depth + 1)
+            for j in range(ctx.widths[l])
+        ]
+        loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(trace.loss_sample[0]), evaluate=False))
+        return Section(title, (*tables(header, rows, "llrlr", lead=text(intro).parts), text("The loss: ", loss, ".")))
     header = (("",), *[(f"sample {s + 1}",) for s in samples])
     rows = []
     for l in range(1, ctx.depth + 1):
@@ -45,12 +63,13 @@ def values_section(ctx, trace, title, intro):
     return Section(title, blocks)
 
 
-def worked_forward(ctx, trace, title):
+def worked_forward(ctx, trace, title, tabled=True):
+    """The forward pass of the training sample, unit by unit; ``tabled`` says every value is also in a table."""
     s = ctx.sample
     values = ctx.values(trace, s)
     blocks = [text(f"Sample {s + 1}: each unit first forms its weighted sum, then applies its activation.")]
     for l in range(1, ctx.depth + 1):
-        blocks += _layer(ctx, l, values)
+        blocks += _layer(ctx, l, values, tabled)
     loss = ctx.equations(
         [(ctx.loss_symbol, *ctx.worked(ctx.net.loss, values, trace.loss_sample[s]))], lead=("The loss of this sample:",)
     )
@@ -58,7 +77,7 @@ def worked_forward(ctx, trace, title):
     return Section(title, tuple(blocks))
 
 
-def _layer(ctx, l, values):
+def _layer(ctx, l, values, tabled):
     net = ctx.net
     units = ctx.worked_units(l)
     role = ctx.layer_role(l)
@@ -83,10 +102,8 @@ def _layer(ctx, l, values):
             lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
     lead = f"The {role}:"
     if not ctx.full(l):
-        lead = (
-            f"The {role} has {ctx.widths[l]} units; its first unit is worked here, and the others, which follow "
-            "the same steps, are in the table of every value above:"
-        )
+        others = "are in the table of every value above" if tabled else "follow the same steps"
+        lead = f"The {role} has {ctx.widths[l]} units; its first unit is worked here, and the others {others}:"
     blocks.append(ctx.equations(lines, lead=(lead,)))
     return blocks
 

@@ -6,7 +6,7 @@ import sympy as sp
 from ..printing import Affine, Hadamard, Prime, Transposed
 from . import measure
 from .blocks import Math, Section, text
-from .context import matrix
+from .context import Step, matrix
 
 
 def matrix_form(ctx):
@@ -35,34 +35,48 @@ def matrix_form(ctx):
         "):",
     )
     blocks = [ctx.equations(general, lead=lead)]
-    lines, skipped = [], []
+    lines, wide_products, wide_gradients = [], [], []
     for l in range(1, ctx.depth + 1):
-        weights = matrix(ctx, trace.parameters[f"W{l}"])
-        terms = [weights, matrix(ctx, trace.a[l - 1][s][:, None])]
+        z = ctx.step(matrix(ctx, trace.z[l][s][:, None]), {})
+        terms = [matrix(ctx, trace.parameters[f"W{l}"]), matrix(ctx, trace.a[l - 1][s][:, None])]
         if has_bias:
             terms.append(matrix(ctx, np.broadcast_to(trace.parameters[f"b{l}"], (ctx.widths[l],))[:, None]))
-        product = Affine(*terms)
-        step = ctx.step(product, {})
-        if measure.width(step.latex) > measure.DISPLAY_WIDTH - 40:
-            skipped.append(l)
-            lines.append((ctx.bold("z", l), ctx.step(matrix(ctx, trace.z[l][s][:, None]), {})))
-            continue
-        lines.append((ctx.bold("z", l), step, ctx.step(matrix(ctx, trace.z[l][s][:, None]), {})))
+        product = ctx.step(Affine(*terms), {})
+        # W a and + b may go on rows of their own; W a itself cannot be cut.
+        pieces = (ctx.step(Affine(*terms[:2]), {}).latex, *(f"+ {ctx.step(t, {}).latex}" for t in terms[2:]))
+        if measure.width(pieces[0]) > measure.DISPLAY_WIDTH - 40:
+            wide_products.append(l)
+            lines.append((ctx.bold("z", l), z))
+        else:
+            lines.append((ctx.bold("z", l), Step(product.latex, pieces), z))
+    gradients = trace.per_sample_gradients()
     for l in range(ctx.depth, 0, -1):
         lines.append((ctx.bold("delta", l), ctx.step(matrix(ctx, trace.delta[l][s][:, None]), {})))
-        gradient = trace.per_sample_gradients()[f"W{l}"][s]
-        step = ctx.step(matrix(ctx, gradient), {})
+        step = ctx.step(matrix(ctx, gradients[f"W{l}"][s]), {})
         if measure.width(step.latex) > measure.DISPLAY_WIDTH - 40:
-            skipped.append(l)
-            continue
-        lines.append((ctx.d(ctx.loss_symbol, ctx.bold("W", l)), step))
+            wide_gradients.append(l)
+        else:
+            lines.append((ctx.d(ctx.loss_symbol, ctx.bold("W", l)), step))
     blocks.append(ctx.equations(lines, lead=(f"With the numbers of sample {s + 1}:",)))
-    if skipped:
-        layers = ", ".join(str(l) for l in sorted(set(skipped)))
+    if wide_products:
         blocks.append(
             text(
-                f"The weight matrices of layer {layers} are too wide to print here; their entries and gradients are "
-                "in the parameter and update tables."
+                f"The weight {_matrices(wide_products)} too wide to print in a product here; the weighted sums are "
+                "shown, and the weights are with the starting parameters."
+            )
+        )
+    if wide_gradients:
+        blocks.append(
+            text(
+                f"The gradient {_matrices(wide_gradients)} too wide to print here; the update table lists every entry."
             )
         )
     return (Section("Matrix form", tuple(blocks)),)
+
+
+def _matrices(layers):
+    """ "matrix of layer 2 is" or "matrices of layers 1 and 2 are", for the prose."""
+    if len(layers) == 1:
+        return f"matrix of layer {layers[0]} is"
+    ordered = sorted(layers)
+    return f"matrices of layers {', '.join(map(str, ordered[:-1]))} and {ordered[-1]} are"

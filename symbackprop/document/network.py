@@ -6,7 +6,7 @@ from ..printing import Total
 from . import measure
 from .blocks import Bullets, Section, listed, parts
 from .data import parameter_matrices
-from .picture import network_diagram
+from .picture import COMPACT_CM, network_diagram
 
 _BIASES = {
     "per-neuron": "every unit has its own bias",
@@ -40,18 +40,28 @@ def network(ctx):
     blocks = [Bullets(tuple(items))]
     if long_loss:
         blocks.append(ctx.equations([(ctx.loss_symbol, ctx.step(ctx.net.loss))], lead=("The loss of one sample:",)))
-    blocks.append(picture)
     if not picture.labelled:
-        lead = "The diagram is too dense to label its edges, so the starting parameters are given here as matrices"
-        blocks += parameter_matrices(ctx, lead + " (row j of a weight matrix holds the weights into unit j):")
+        blocks += parameter_matrices(
+            ctx,
+            "The network diagram is too dense to label its edges; the starting parameters are these, "
+            "row j of a weight matrix holding the weights into unit j.",
+        )
+    # A picture of at most 12 cm goes first: under the short overview it still fits the first page.
+    # A taller one goes last, so that the list and the matrices fill the first page before it.
+    if picture.height <= COMPACT_CM:
+        blocks.insert(0, picture)
+    else:
+        blocks.append(picture)
     return (Section("The network", tuple(blocks)),)
 
 
 def _activation(ctx, l):
     activation = ctx.arch.layers[l - 1].activation
+    t = sp.Symbol("t", real=True)
     if activation.vector:
         z_j, z_k, k = sp.Symbol("z_j"), sp.Symbol("z_k"), sp.Symbol("k")
         share = sp.exp(z_j) / Total(sp.exp(z_k), k)
         return ctx.math(sp.Eq(activation.call(z_j), share, evaluate=False))
-    t = sp.Symbol("t", real=True)
+    if ctx.m(ctx.call(l, t)) == ctx.m(activation.formula(t)):
+        return ctx.math(ctx.call(l, t))  # tanh(t) is its own formula
     return ctx.math(sp.Eq(ctx.call(l, t), activation.formula(t), evaluate=False))

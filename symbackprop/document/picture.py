@@ -3,7 +3,9 @@
 import sympy as sp
 
 from .. import diagram
-from ..printing import Shown
+from ..printing import Entry
+
+COMPACT_CM = 12.0  # a diagram this tall fits on the first page under the overview
 
 
 def network_diagram(ctx):
@@ -12,7 +14,7 @@ def network_diagram(ctx):
     params = ctx.spec.numeric_parameters()
 
     def label(symbol, value):
-        return ctx.m(sp.Eq(symbol, Shown(value, ctx.decimals), evaluate=False))
+        return ctx.m(sp.Eq(symbol, Entry(value, ctx.decimals), evaluate=False))
 
     weights, biases = [None], [None]
     for l in range(1, ctx.depth + 1):
@@ -24,4 +26,7 @@ def network_diagram(ctx):
             biases.append(label(b, params[f"b{l}"]))
         else:
             biases.append([label(bj, params[f"b{l}"][j]) for j, bj in enumerate(b)])
-    return diagram.layout(columns, weights, biases)
+    # At most 12 cm tall where that costs no legibility, so that the picture fits on the first page
+    # under the overview; a wide layer may take the full height rather than shrink its text.
+    compact = diagram.layout(columns, weights, biases, max_height_cm=COMPACT_CM)
+    return compact if compact.scale == 1 else diagram.layout(columns, weights, biases)

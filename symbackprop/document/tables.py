@@ -10,6 +10,7 @@ from .blocks import Math, Table
 
 _PADDING = 12.0  # \tabcolsep on both sides of a cell
 _TEXT_CHARACTER = 5.6  # average width of a text character at 11 pt
+_ROW = 16.0  # height of a table row at 11 pt, in points
 
 
 def cell_width(cell):
@@ -21,24 +22,34 @@ def tables(header, rows, align, lead=(), keys=1):
     columns = len(header)
     widths = [max(cell_width(row[c]) for row in (header, *rows)) + _PADDING for c in range(columns)]
     room = measure.TEXT_WIDTH - sum(widths[:keys])
-    groups, current, used = [], [], 0.0
-    for c in range(keys, columns):
-        if current and used + widths[c] > room:
-            groups.append(current)
-            current, used = [], 0.0
-        current.append(c)
-        used += widths[c]
-    if current or not groups:
-        groups.append(current)
+    # As few groups as fit, then the columns shared out evenly among them (not 7 and a lonely 1).
+    count = 1
+    while not (groups := _groups(widths[keys:], room, count)):
+        count += 1
+    breakable = (len(rows) + 2) * _ROW > measure.TEXT_HEIGHT / 3
     result = []
     for g, group in enumerate(groups):
-        chosen = list(range(keys)) + group
+        chosen = list(range(keys)) + [keys + c for c in group]
         result.append(
             Table(
                 tuple(header[c] for c in chosen),
                 tuple(tuple(row[c] for c in chosen) for row in rows),
                 "".join(align[c] for c in chosen),
                 lead if g == 0 else (),
+                breakable,
             )
         )
     return tuple(result)
+
+
+def _groups(widths, room, count):
+    """``widths`` cut into ``count`` runs of nearly equal length, each within ``room``; None if one is wider."""
+    size, extra = divmod(len(widths), count)
+    groups, start = [], 0
+    for g in range(count):
+        stop = start + size + (1 if g < extra else 0)
+        groups.append(list(range(start, stop)))
+        start = stop
+    if count < len(widths) and any(sum(widths[c] for c in group) > room for group in groups):
+        return None
+    return [group for group in groups if group] or [[]]
