@@ -44,8 +44,11 @@ class Notation:
     decimals: int = 4
 
 
-def _sub(base, *indices):
-    inner = "".join(str(i) for i in indices) if all(len(str(i)) == 1 for i in indices) else ",".join(map(str, indices))
+def _sub(base, *indices, commas=False):
+    """``base`` with the subscript ``indices``, run together (w_{12}) or, when any index has two digits or
+    ``commas`` says the name's family does, separated (w_{2,11})."""
+    together = not commas and all(len(str(i)) == 1 for i in indices)
+    inner = "".join(map(str, indices)) if together else ",".join(map(str, indices))
     return f"{base}_{{{inner}}}"
 
 
@@ -76,6 +79,12 @@ class _Shape:
         """1-based number of weight W[l][j][k] counting every weight row by row, layer by layer."""
         widths = self.widths
         return sum(widths[m] * widths[m - 1] for m in range(1, l)) + j * widths[l - 1] + k + 1
+
+    def two_digit(self, l, numbered=False):
+        """Whether some weight into layer l has an index of two digits (then all of them take commas,
+        so that W_{2,11} and W_{21} are never side by side)."""
+        last = self.numbered(l, self.widths[l] - 1) if numbered else self.widths[l]
+        return last > 9 or self.widths[l - 1] > 9
 
     def units(self, make):
         """``make(l, j)`` for every unit, indexed [l][j] with nothing at l = 0."""
@@ -113,7 +122,7 @@ def _layered(shape):
         z=shape.units(lambda l, j: indexed(f"z^{{({l})}}", l, j)),
         a=a,
         delta=shape.units(lambda l, j: indexed(rf"\delta^{{({l})}}", l, j)),
-        W=shape.weights(lambda l, j, k: f"W^{{({l})}}" + _sub("", j + 1, k + 1)),
+        W=shape.weights(lambda l, j, k: f"W^{{({l})}}" + _sub("", j + 1, k + 1, commas=shape.two_digit(l))),
         b=shape.biases(lambda l: f"b^{{({l})}}", lambda l, j: indexed(f"b^{{({l})}}", l, j)),
         loss="L",
         rate=r"\eta",
@@ -162,7 +171,7 @@ def _u_z(shape):
         z=shape.units(lambda l, j: f"u_{{{shape.numbered(l, j)}}}"),
         a=a,
         delta=shape.units(lambda l, j: rf"\delta_{{{shape.numbered(l, j)}}}"),
-        W=shape.weights(lambda l, j, k: _sub("w", shape.numbered(l, j), k + 1)),
+        W=shape.weights(lambda l, j, k: _sub("w", shape.numbered(l, j), k + 1, commas=shape.two_digit(l, True))),
         b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
         loss="L",
         rate=r"\lambda",
@@ -177,7 +186,9 @@ def _w_v(shape):
 
     def weight(l, j, k):
         return (
-            f"{letters[l - 1]}_{{{k + 1}}}" if l == depth and shape.single_out else _sub(letters[l - 1], j + 1, k + 1)
+            f"{letters[l - 1]}_{{{k + 1}}}"
+            if l == depth and shape.single_out
+            else _sub(letters[l - 1], j + 1, k + 1, commas=shape.two_digit(l))
         )
 
     z = shape.units(lambda l, j: hidden("z", l, j))

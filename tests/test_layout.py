@@ -148,3 +148,23 @@ def test_the_markdown_of_wide_networks_renders_with_katex(case, tmp_path):
         env={**os.environ, "NODE_PATH": str(KATEX)},
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("profile", "widths", "expected"),
+    [
+        ("layered", [2, 2, 1], ("W^{(1)}_{21}", "W^{(2)}_{12}")),
+        ("layered", [2, 12, 1], ("W^{(1)}_{2,1}", "W^{(2)}_{1,2}")),
+        ("w-v", [11, 3, 2], ("w_{2,1}", "v_{12}")),
+        ("u-z", [2, 5, 6, 1], ("w_{21}", "w_{6,2}")),
+    ],
+)
+def test_weight_indices_take_commas_for_the_whole_layer_once_one_has_two_digits(profile, widths, expected):
+    from symbackprop.activations import SIGMOID
+    from symbackprop.losses import BCE
+    from symbackprop.network import Architecture, Layer
+    from symbackprop.notation import build
+
+    layers = tuple(Layer(units, SIGMOID) for units in widths[1:])
+    names = build(Architecture(widths[0], layers, "per-neuron", BCE), profile)
+    assert (names.W[1][1][0], names.W[2][0][1]) == expected
