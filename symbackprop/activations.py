@@ -293,7 +293,7 @@ def leaky_relu(slope):
         of_output=lambda a: sp.Piecewise((1, a > 0), (s, True)),
         numeric=lambda z, out=None: np.multiply(z, np.where(z > 0, 1.0, float(s)), out=out),
         parameters=(("slope", s),),
-        function_name="leaky_relu",
+        function_name="LeakyReLU",
         description="leaky ReLU",
         kink=0.0,
         inactive_below=0.0 if s == 0 else None,

@@ -78,7 +78,7 @@ def test_softmax_is_normalised_over_the_layer_and_its_jacobian_mixes_every_outpu
         (act.LINEAR, r"\operatorname{id}{\left(z_{1} \right)}"),
         (act.TANH, r"\tanh{\left(z_{1} \right)}"),
         (act.RELU, r"\operatorname{relu}{\left(z_{1} \right)}"),
-        (act.leaky_relu(0.1), r"\operatorname{leaky\_relu}{\left(z_{1} \right)}"),
+        (act.leaky_relu(0.1), r"\operatorname{LeakyReLU}{\left(z_{1} \right)}"),
         (act.custom("A", "t", "t/10", key="test"), r"A{\left(z_{1} \right)}"),
         (act.custom("s", "t", "1/(1 + exp(-t))", key="test"), r"s{\left(z_{1} \right)}"),
     ],
@@ -134,7 +134,7 @@ def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its
     ("weight", "hidden", "note"),
     [
         (900.0, '{ name = "s", variable = "t", expression = "1/(1 + exp(-t))" }', "the sigmoid is almost flat"),
-        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink ($z^{(1)} = 0$)"),
+        (0.0, '{ name = "leaky_relu", slope = 0.1 }', "the leaky ReLU kink ($z = 0$)"),
         (-2.0, '{ name = "leaky_relu", slope = 0 }', "is inactive (weighted sum below $0$)"),
         (-2.0, '"relu"', "is inactive (weighted sum below $0$)"),
     ],

@@ -1,9 +1,13 @@
-"""Notes: what a careful reader should know about particular units (saturated, at a kink, inactive)."""
+"""Notes: what a careful reader should know about particular units (saturated, at a kink, inactive).
+
+Units of one layer in the same state share one note, so a wide layer of saturated units is one
+sentence, not one per unit.
+"""
 
 import numpy as np
 import sympy as sp
 
-from .blocks import Bullets, Math, Section, parts
+from .blocks import Bullets, Math, Section, listed, parts
 
 
 def notes(ctx):
@@ -11,38 +15,52 @@ def notes(ctx):
     trace = ctx.result.before
     for l in range(1, ctx.depth + 1):
         activation = ctx.arch.layers[l - 1].activation
-        for j in range(ctx.widths[l]):
-            z = trace.z[l][ctx.spec.rows, j]
-            unit = Math(ctx.notation.a[l][j])
-            if activation.saturates_beyond is not None and np.any(np.abs(z) > activation.saturates_beyond):
+        z = trace.z[l][ctx.spec.rows]
+        names = ctx.notation.a[l]
+        units = range(ctx.widths[l])
+        if activation.saturates_beyond is not None:
+            saturated = [j for j in units if np.any(np.abs(z[:, j]) > activation.saturates_beyond)]
+            if saturated:
+                largest = z[:, saturated].flat[np.argmax(np.abs(z[:, saturated]))]
                 items.append(
                     parts(
-                        "The unit ",
-                        unit,
-                        " is saturated (its weighted sum reaches ",
-                        ctx.number(z[np.argmax(np.abs(z))]),
-                        f"): the {activation.description} is almost flat there, so its derivative and every gradient "
-                        "through it nearly vanish.",
+                        *_subject(names, saturated),
+                        " saturated (weighted sums reach ",
+                        ctx.number(largest),
+                        f"): the {activation.description} is almost flat there, so its derivative and every "
+                        "gradient through it nearly vanish.",
                     )
                 )
-            if activation.kink is not None and np.any(z == activation.kink):
+        if activation.kink is not None:
+            kinked = [j for j in units if np.any(z[:, j] == activation.kink)]
+            if kinked:
+                at = ctx.math(sp.Eq(sp.Symbol("z"), ctx.shown(activation.kink), evaluate=False))
                 items.append(
                     parts(
-                        "The unit ",
-                        unit,
-                        f" sits exactly at the {activation.description} kink (",
-                        ctx.math(sp.Eq(ctx.net.z[l][j], ctx.shown(activation.kink), evaluate=False)),
+                        *_subject(names, kinked),
+                        f" exactly at the {activation.description} kink (",
+                        at,
                         "), where the derivative is taken as its left-hand value.",
                     )
                 )
-            if activation.inactive_below is not None and np.all(z < activation.inactive_below):
+        if activation.inactive_below is not None:
+            inactive = [j for j in units if np.all(z[:, j] < activation.inactive_below)]
+            if inactive:
                 items.append(
                     parts(
-                        "The unit ",
-                        unit,
-                        " is inactive (weighted sum below ",
+                        *_subject(names, inactive),
+                        " inactive (weighted sum below ",
                         ctx.number(activation.inactive_below),
-                        "): no gradient flows through it in this step.",
+                        "): no gradient flows through ",
+                        "it" if len(inactive) == 1 else "them",
+                        " in this step.",
                     )
                 )
     return (Section("Notes", (Bullets(tuple(items)),)),) if items else ()
+
+
+def _subject(names, units):
+    """ "The unit a is" or "The units a, b and c are", as prose parts."""
+    if len(units) == 1:
+        return ("The unit ", Math(names[units[0]]), " is")
+    return ("The units ", *listed([names[j] for j in units], most=6), " are")
