@@ -26,7 +26,10 @@ def network_diagram(ctx):
             biases.append(label(b, params[f"b{l}"]))
         else:
             biases.append([label(bj, params[f"b{l}"][j]) for j, bj in enumerate(b)])
-    # At most 12 cm tall where that costs no legibility, so that the picture fits on the first page
-    # under the overview; a wide layer may take the full height rather than shrink its text.
-    compact = diagram.layout(columns, weights, biases, max_height_cm=COMPACT_CM)
-    return compact if compact.scale == 1 else diagram.layout(columns, weights, biases)
+    # As short as it can be without shrinking its text: at most 12 cm, it fits on the first page under
+    # the overview; a wide layer takes 15 cm, or the full height, rather than shrink.
+    for height in (COMPACT_CM, 15.0):
+        picture = diagram.layout(columns, weights, biases, max_height_cm=height)
+        if picture.scale == 1:
+            return picture
+    return diagram.layout(columns, weights, biases)
