@@ -23,6 +23,10 @@ height plus depth (rounded down, so a variant is never thought larger than it is
 one TeX builds from pieces, followed by the height plus depth of its fixed pieces and of the repeated
 piece (twice that when a middle piece stays centred). Each operator gives its text and its display variant.
 
+``KERNS`` holds, per font, the pairs of glyphs TeX sets further apart than their widths (``bo``: the
+``o`` moves right), with the kern at each size. The fonts' many negative kerns (``AV``) and ligatures
+(``ff``) are left out: they only bring glyphs closer, so leaving them out errs large.
+
 ``tests/test_mathsize.py`` reads the TFM files with ``tftopl`` and checks every number.
 """
 
@@ -45,12 +49,17 @@ BIG_OP_SPACING = (1.111, 1.667, 2.0, 6.0, 1.0)
 
 
 class Glyph(NamedTuple):
-    """A glyph's metrics in ems: height and depth at 10 pt, the smallest italic correction, width per size in ``SIZES``."""
+    """A glyph's metrics in ems: height and depth at 10 pt, the smallest italic correction, width per size in ``SIZES``.
+
+    ``family`` and ``token`` name it, for the kerns between it and the next glyph of its font.
+    """
 
     height: float
     depth: float
     italic: float
     widths: tuple
+    family: str
+    token: str
 
 
 class Delimiter(NamedTuple):
@@ -85,7 +94,12 @@ def _font(family, table):
         if line:
             token, _, height, depth, italic, *widths = line.split()
             glyphs[token] = Glyph(
-                int(height) / 1000, int(depth) / 1000, int(italic) / 1000, tuple(int(w) / 1000 for w in widths)
+                int(height) / 1000,
+                int(depth) / 1000,
+                int(italic) / 1000,
+                tuple(int(w) / 1000 for w in widths),
+                family,
+                token,
             )
     return Font(family, glyphs)
 
@@ -104,6 +118,16 @@ def _delimiters(table):
                     variants.append((int(width) / 1000, int(size[0]) / 1000))
             delimiters[token] = Delimiter(tuple(variants), extensible)
     return delimiters
+
+
+def _kerns(table):
+    kerns = {}
+    for line in table.split("\n"):
+        if line:
+            pairs, sizes = line.split(" | ")
+            family, *pairs = pairs.split()
+            kerns.setdefault(family, {}).update(dict.fromkeys(pairs, tuple(int(k) / 1000 for k in sizes.split())))
+    return kerns
 
 
 def _operators(table):
@@ -555,5 +579,15 @@ OPERATORS = _operators(
 \sum 120 1056 0 1001 | 130 1445 101 1501
 \prod 121 945 0 1001 | 131 1278 101 1501
 \int 122 667 0 1112 | 132 1001 0 2223
+""",
+)
+KERNS = _kerns(
+    r"""
+lmmi /Y dY | 56 60 62 65 70
+rm-lmr '! '? | 56 60 62 65 70
+rm-lmr II aj bc bd be bj bo bq f! f' f) f? f] gj oc od oe oj oo oq pc pd pe pj po pq | 28 30 31 33 35
+rm-lmbx '! '? | 64 69 72 75 81
+rm-lmbx II aj bc bd be bj bo bq f! f' f) f? f] gj oc od oe oj oo oq pc pd pe pj po pq | 32 35 36 38 41
+lmmib dY | 64 64 72 72 81
 """,
 )

@@ -55,6 +55,39 @@ def _tfm(name):
     return parameters, characters
 
 
+def _kerns(name):
+    """{(first, second): kern in ems} of a TFM file's lig/kern program, by character codes."""
+    path = subprocess.run(["kpsewhich", f"{name}.tfm"], capture_output=True, text=True, check=True).stdout.strip()
+    pl = subprocess.run(["tftopl", path], capture_output=True, text=True, check=True).stdout
+    program = pl.split("(LIGTABLE", 1)[1].split("\n   )\n", 1)[0] if "(LIGTABLE" in pl else ""
+
+    def code(kind, value):
+        return ord(value) if kind == "C" else int(value, 8)
+
+    starts, steps = {}, []  # steps: [next character, kern or None for a ligature, stop, skip]
+    for line in (line.strip() for line in program.splitlines()):
+        if label := re.match(r"\(LABEL (C|O) (\S+)\)", line):
+            starts[code(*label.groups())] = len(steps)
+        elif kern := re.match(r"\(KRN (C|O) (\S+) R (-?[\d.]+)\)", line):
+            steps.append([code(kern[1], kern[2]), float(kern[3]), False, 0])
+        elif ligature := re.match(r"\(/?LIG/?>*>? (C|O) (\S+) ", line):
+            steps.append([code(ligature[1], ligature[2]), None, False, 0])
+        elif line.startswith("(STOP"):
+            steps[-1][2] = True
+        elif skip := re.match(r"\(SKIP D (\d+)\)", line):
+            steps[-1][3] = int(skip[1])
+    found = {}
+    for first, i in starts.items():
+        while i < len(steps):
+            second, kern, stop, skip = steps[i]
+            if kern is not None:
+                found.setdefault((first, second), kern)
+            if stop:
+                break
+            i += skip + 1
+    return found
+
+
 def _up(value):
     return math.ceil(round(value * 1000, 3)) / 1000
 
@@ -88,6 +121,19 @@ def test_every_glyph_is_as_its_tfm_file_gives_it(font):
             assert width == _up(expected), f"{token} at {size} pt"
             if c["ht"] > 0.4 and (token.isalnum() or token.startswith("\\")):
                 assert c["ht"] <= ten["ht"] * glyphs.TALLER[size] + 1e-6, f"{token} at {size} pt is taller"
+
+
+@needs_tfm
+@pytest.mark.parametrize("font", FONTS)
+def test_the_kerns_that_push_glyphs_apart_are_the_fonts(font):
+    table = FONTS[font]
+    tokens = {code: token for token, code in _codes(font).items() if len(token) == 1}
+    expected = {}
+    for i, size in enumerate(glyphs.SIZES):
+        for (first, second), kern in _kerns(f"{table.family}{DESIGNS.get(table.family, {}).get(size, size)}").items():
+            if kern > 0 and first in tokens and second in tokens:
+                expected.setdefault(tokens[first] + tokens[second], [0.0] * len(glyphs.SIZES))[i] = _up(kern)
+    assert {pair: tuple(kerns) for pair, kerns in expected.items()} == glyphs.KERNS.get(table.family, {})
 
 
 @needs_tfm
