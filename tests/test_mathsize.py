@@ -1,5 +1,11 @@
-"""The font tables of the math size estimate, checked number by number against what ``tftopl`` reads
-from the Latin Modern TFM files."""
+"""The math size estimate: its font tables against the TFM files, its rules against pdflatex.
+
+The glyph tables are checked number by number against what ``tftopl`` reads from the Latin Modern
+TFM files. The rules are checked on one construct at a time: each is set by pdflatex in a box
+and its width, height and depth compared with the estimate, which may be wide by a little but
+never short. Whole display rows, table cells and diagram labels are checked in test_layout.py
+and test_diagram.py.
+"""
 
 import math
 import re
@@ -10,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from symbackprop import glyphs
+from symbackprop.mathsize import SIZES, math_size
 
 HAS_TFM = all(shutil.which(tool) for tool in ("tftopl", "kpsewhich"))
+HAS_TEX = shutil.which("pdflatex") is not None
 needs_tfm = pytest.mark.skipif(not HAS_TFM, reason="tftopl/kpsewhich not installed (.ci/run installs TeX)")
+needs_tex = pytest.mark.skipif(not HAS_TEX, reason="pdflatex not installed (.ci/run installs it)")
 
 FONTS = {
     "ITALIC": glyphs.ITALIC,
@@ -172,3 +181,92 @@ def test_font_parameters_are_the_fonts():
     extension, _ = _tfm("lmex10")
     assert glyphs.RULE == round(extension["DEFAULTRULETHICKNESS"] * 10, 3)
     assert glyphs.BIG_OP_SPACING == tuple(round(extension[f"BIGOPSPACING{i}"] * 10, 3) for i in range(1, 6))
+
+
+# Constructs in the two styles the documents use, each exercising one rule; widths must come out
+# between what pdflatex prints and a little more.
+CONSTRUCTS = [
+    # glyphs, spacing by class, signs
+    "a", "W", "1", r"\alpha\beta\delta\eta\sigma", r"\Delta\Sigma", r"\partial L", "a+b", "a - b", "= -0.3",
+    r"0.15 \cdot 0.1", r"1.5 \times 10^{-5}", "a = b", r"x \leq y \to z", r"w \leftarrow w", r"a \not= b", "f(x, y)",
+    "y^{*}", "a > 0", "[1]", r"a \odot b",
+    # scripts
+    "x_{1}", "x^{2}", "W_{11}", "W^{(1)}_{11}", "z^{(1)}_{1}", "f'", r"f'\left(z_j\right)", r"e^{- z^{(1)}_{1}}",
+    r"\hat{y}_{1}", r"\mathrm{sum}_{h^{(1)}1}", r"{\mathbf{a}^{(l-1)}}^{\top}", r"\mathrm{out}_{h^{(2)}_{16}}",
+    # fonts and names
+    r"\mathrm{output}", r"\mathrm{boop}", r"\text{bobs probe}", "dY", r"\mathbf{W}^{(l)}", r"\boldsymbol{\delta}^{(l)}", r"\text{for}\: a_{1}", r"\text{otherwise}",
+    r"\log x", r"\log{\left(\hat{y} \right)}", r"\tanh{\left(z \right)}", r"\max\left(0, z\right)",
+    r"\operatorname{relu}{\left(z_{1} \right)}", r"\operatorname{leaky\_relu}{\left(t \right)}", r"\exp(x)",
+    # fractions and delimiters
+    r"\frac{1}{2}", r"\frac{\partial L}{\partial w}", r"\frac{1}{1 + e^{- z}}", r"\frac{\frac{1}{2}}{3}",
+    r"\left(\frac{1}{2}\right)", r"\left(-0.3\right)", r"\left[\frac{\partial E_{\mathrm{total}}}{\partial w}\right]",
+    r"\frac{\left(\hat{y} - y\right)^{2}}{2}", r"\left.\frac{1}{2}\right|", r"\bigl(a + b\bigr)", r"\Bigl(a\Bigr)",
+    r"\left\{ x \right\}", r"\left\langle x \right\rangle",
+    # large operators, dots, spaces
+    r"\sum_{k} w_{jk} a_k", r"\sum_{k=1}^{n} x_k", r"\prod_{j} x_j", r"\int_0^1 x", r"a \ldots b", r"a \cdots b",
+    r"a \quad b", r"a\,b\;c\!d", r"\quad + W_{1} x_{1}",
+    # environments
+    r"\left[\begin{matrix}1 & 2\\3 & 4\end{matrix}\right]", r"\left[\begin{matrix}-0.191\end{matrix}\right]",
+    r"\left[\begin{matrix}1\\2\\3\\4\\5\end{matrix}\right]", r"\begin{pmatrix}0.5 & -0.25\end{pmatrix}",
+    r"\begin{cases} 1 & \text{for}\: a_{1} > 0 \\0 & \text{otherwise} \end{cases}",
+    r"\begin{cases} t & \text{for}\: t > 0 \\\frac{t}{10} & \text{otherwise} \end{cases}",
+    r"\begin{array}{lr} a & b \\ c & d \end{array}", r"\left(\begin{array}{@{}c|c@{}} 1 & 2 \end{array}\right)",
+]  # fmt: skip
+
+
+@needs_tex
+def test_every_rule_gives_pdflatex_size_or_a_little_more(tmp_path):
+    cases = [(latex, points, display) for latex in CONSTRUCTS for points, display in ((10.95, True), (10.95, False))]
+    # Labels at the diagram's sizes have no delimiters: below 10 pt the heights, which choose a delimiter's
+    # variant, are the 10 pt ones times the largest growth of any glyph, so \left may pick one a size up.
+    labels = [latex for latex in CONSTRUCTS if r"\left" not in latex and "frac" not in latex][:40]
+    cases += [(latex, points, False) for latex in labels for points in (8, 10)]
+    sizes = {10.95: r"\normalsize", 10: r"\small", 8: r"\scriptsize"}
+    lines = [r"\documentclass[11pt]{article}\usepackage[T1]{fontenc}\usepackage{lmodern}\usepackage{amsmath,amssymb}"]
+    lines.append(r"\newsavebox\measured\begin{document}")
+    for i, (latex, points, display) in enumerate(cases):
+        style = r"\displaystyle" if display else ""
+        lines.append(rf"\sbox\measured{{{sizes[points]}${style} {latex}$}}")
+        lines.append(rf"\typeout{{M{i}=\the\wd\measured,\the\ht\measured,\the\dp\measured}}")
+    (tmp_path / "m.tex").write_text("\n".join(lines) + r"\end{document}")
+    subprocess.run(["pdflatex", "-interaction=batchmode", "m.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+    log = (tmp_path / "m.log").read_text(errors="replace")
+    printed = {
+        int(i): tuple(map(float, v)) for i, *v in re.findall(r"^M(\d+)=([\d.]+)pt,([\d.]+)pt,([\d.]+)pt", log, re.M)
+    }
+    assert len(printed) == len(cases)
+    wrong = []
+    for i, (latex, points, display) in enumerate(cases):
+        (width, height, depth), (real_width, real_height, real_depth) = math_size(latex, points, display), printed[i]
+        if not real_width - 0.005 <= width <= real_width * 1.02 + 0.3:
+            wrong.append(
+                f"{latex} at {points} pt{' display' if display else ''}: width {width:.2f}, pdflatex {real_width}"
+            )
+        if height < real_height - 0.2 or depth < real_depth - 0.2:
+            wrong.append(
+                f"{latex} at {points} pt: height/depth {height:.2f}/{depth:.2f}, pdflatex {real_height}/{real_depth}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_sign_has_no_space_and_a_binary_operator_has_medium_spaces():
+    mu = 10.95 / 18
+    (a,), (minus,) = ([math_size(t, 10.95)[0]] for t in ("a", "-"))
+    assert math_size("a - a", 10.95)[0] == pytest.approx(2 * a + minus + 8 * mu)
+    assert math_size("-a", 10.95)[0] == pytest.approx(a + minus)
+    assert math_size("= -a", 10.95)[0] == pytest.approx(math_size("=", 10.95)[0] + minus + a + 5 * mu)
+
+
+def test_a_fraction_is_smaller_in_text_than_in_display():
+    assert math_size(r"\frac{a}{b}", 10.95)[0] < math_size(r"\frac{a}{b}", 10.95, display=True)[0]
+    assert math_size(r"\dfrac{a}{b}", 10.95)[0] == math_size(r"\frac{a}{b}", 10.95, display=True)[0]
+
+
+def test_unknown_commands_count_one_em_so_the_estimate_errs_wide():
+    assert math_size(r"\unknowncommand", 10.95)[0] == pytest.approx(10.95)
+
+
+def test_sizes_other_than_the_documents_and_labels_are_refused():
+    assert set(SIZES) == {8, 10, 10.95}
+    with pytest.raises(ValueError, match=r"points: expected one of 8, 10, 10.95, got 12"):
+        math_size("x", 12)
