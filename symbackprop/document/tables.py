@@ -13,7 +13,9 @@ _TEXT_CHARACTER = 5.6  # average width of a text character at 11 pt
 
 
 def cell_width(cell):
-    return sum(measure.width(part.latex) if isinstance(part, Math) else len(part) * _TEXT_CHARACTER for part in cell)
+    return sum(
+        measure.inline_width(part.latex) if isinstance(part, Math) else len(part) * _TEXT_CHARACTER for part in cell
+    )
 
 
 def tables(header, rows, align, lead=(), keys=1):
