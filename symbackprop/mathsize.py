@@ -52,6 +52,7 @@ cells and labels.
 7.88
 """
 
+import functools
 import math
 import re
 from typing import NamedTuple
@@ -184,6 +185,7 @@ class _Atom(NamedTuple):
 _EMPTY = _Atom("ord", 0.0, 0.0, 0.0)
 
 
+@functools.lru_cache(maxsize=16384)
 def math_size(latex, points, display=False):
     """Width, height and depth in points of ``$latex$`` at ``points`` (8 \\scriptsize, 10 \\small, 10.95 \\normalsize).
 
@@ -202,21 +204,37 @@ class _Reader:
     """One pass over the tokens, giving each list's atoms and their sizes the way TeX sets them."""
 
     def __init__(self, tokens, size):
-        self.tokens, self.size, self.at = tokens, size, 0
+        self.tokens, self.size, self.at = [*tokens, None], size, 0
+        # Mathematics passes over spaces (\\text does not): the first token at or after each that is not one.
+        self.next = list(range(len(self.tokens)))
+        for i in range(len(tokens) - 1, -1, -1):
+            if tokens[i].isspace():
+                self.next[i] = self.next[i + 1]
+        # Per style: the point size, and the column of glyph widths and growth of heights of its design.
+        self.sizes = (size.text, size.text, size.script, size.scriptscript)
+        self.columns = tuple(glyphs.SIZES.index(_design(points)) for points in self.sizes)
+        self.taller = tuple(glyphs.TALLER[_design(points)] * points for points in self.sizes)
 
     def peek(self):
-        while self.at < len(self.tokens) and self.tokens[self.at].isspace():
-            self.at += 1
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
+        self.at = self.next[self.at]
+        return self.tokens[self.at]
 
     def take(self):
         token = self.peek()
-        self.at += 1
+        if token is not None:  # the end stays the end
+            self.at += 1
+        return token
+
+    def raw(self):
+        """The next token, a space too; None at the end."""
+        token = self.tokens[self.at]
+        if token is not None:
+            self.at += 1
         return token
 
     # -- sizes ----------------------------------------------------------------------------------------------
     def points(self, style):
-        return (self.size.text, self.size.text, self.size.script, self.size.scriptscript)[style]
+        return self.sizes[style]
 
     def em(self, style, what):
         """One of the symbol font's parameters (glyphs.PARAMETERS) in points at ``style``'s size."""
@@ -227,10 +245,8 @@ class _Reader:
         return points * glyphs.QUAD[_design(points)] / 18
 
     def glyph(self, glyph, style, kind="ord"):
-        points = self.points(style)
-        design = _design(points)
-        taller = glyphs.TALLER[design] * points
-        width = glyph.widths[glyphs.SIZES.index(design)] * points
+        points, taller = self.sizes[style], self.taller[style]
+        width = glyph.widths[self.columns[style]] * points
         return _Atom(kind, width, glyph.height * taller, glyph.depth * taller, glyph.italic * points, glyph=glyph)
 
     def unknown(self, style, kind="ord"):
@@ -241,8 +257,8 @@ class _Reader:
     def atoms(self, style, cramped, font):
         """The atoms up to the end of the current list (not taken), and the style in force at its end."""
         atoms = []
-        while self.peek() not in _ENDS:
-            if self.peek() in _STYLES:
+        while (token := self.peek()) not in _ENDS:
+            if token in _STYLES:
                 style = _STYLES[self.take()]
                 continue
             atom = self.atom(style, cramped, font)
@@ -299,8 +315,7 @@ class _Reader:
 
     def kerns(self, atoms, style):
         """The kerns that push apart neighbouring glyphs of one font (glyphs.KERNS)."""
-        points = self.points(style)
-        column = glyphs.SIZES.index(_design(points))
+        points, column = self.sizes[style], self.columns[style]
         total = 0.0
         for first, second in zip(atoms, atoms[1:]):
             if first.glyph is not None and second.glyph is not None and first.glyph.family == second.glyph.family:
@@ -466,9 +481,7 @@ class _Reader:
             return self.symbol(self.take() or "", style, glyphs.TEXT)
         self.take()
         depth_of_braces, atoms = 1, []
-        while self.at < len(self.tokens):
-            item = self.tokens[self.at]
-            self.at += 1
+        while (item := self.raw()) is not None:
             if item == "{":
                 depth_of_braces += 1
             elif item == "}":
@@ -479,10 +492,8 @@ class _Reader:
                 atoms.append(self.glyph(glyphs.TEXT[r"\space"], style))
             elif item == "$":
                 math = []
-                while self.at < len(self.tokens) and self.tokens[self.at] != "$":
-                    math.append(self.tokens[self.at])
-                    self.at += 1
-                self.at += 1
+                while (inside := self.raw()) not in ("$", None):
+                    math.append(inside)
                 atoms.append(_Reader(math, self.size).list(style, cramped))
             else:
                 glyph = glyphs.TEXT.get(item[1:] if item == r"\_" else item) or glyphs.ROMAN.get(item)
@@ -524,9 +535,7 @@ class _Reader:
             return []
         self.take()
         tokens, depth = [], 1
-        while self.at < len(self.tokens):
-            token = self.tokens[self.at]
-            self.at += 1
+        while (token := self.raw()) is not None:
             depth += (token == "{") - (token == "}")
             if depth == 0:
                 break
@@ -536,11 +545,10 @@ class _Reader:
     def cells(self):
         """The rows of an environment up to its \\end, each a list of cells, each a list of tokens."""
         rows, row, cell, depth, nested = [], [], [], 0, 0
-        while self.at < len(self.tokens):
-            token = self.tokens[self.at]
+        while (token := self.raw()) is not None:
             if token == r"\end" and depth == nested == 0:
+                self.at -= 1
                 break
-            self.at += 1
             depth += (token == "{") - (token == "}")
             nested += (token == r"\begin") - (token == r"\end")
             if depth == nested == 0 and token == "&":
