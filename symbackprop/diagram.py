@@ -199,7 +199,7 @@ def text_size(latex, font):
     """Width and height in cm of the box TikZ makes around ``$latex$`` in ``font`` (text, inner sep, margin).
 
     >>> [round(v, 2) for v in text_size("w_{1} = 0.15", "scriptsize")]
-    [1.37, 0.31]
+    [1.35, 0.3]
     """
     width, height, depth = math_size(latex, FONTS[font])
     sep = LABEL_SEP if font == LABEL_FONT else NODE_SEP

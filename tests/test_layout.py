@@ -109,6 +109,11 @@ def _rows_of(latex):
                 yield from (part.strip() for part in row.split("&", 1) if part.strip())
 
 
+def _cells_of(latex):
+    for _, table in re.findall(r"\\begin\{(longtable|tabular)\}(.*?)\\end\{\1\}", latex, re.S):
+        yield from re.findall(r"\$(.+?)\$", table)
+
+
 @needs_tex
 def test_the_width_estimate_never_falls_short_of_what_pdflatex_prints(tmp_path):
     latex = ""
@@ -117,18 +122,31 @@ def test_the_width_estimate_never_falls_short_of_what_pdflatex_prints(tmp_path):
         path = tmp_path / "spec.toml"
         path.write_text(text)
         latex += render_spec(str(path), "latex")
-    rows = list(dict.fromkeys(_rows_of(latex)))[:300]
+    # Display rows' sides as align* sets them (display style, {} before the right side); table cells in text style.
+    rows = [(row, measure.width, rf"\displaystyle {{}}{row}") for row in dict.fromkeys(_rows_of(latex))][:300]
+    cells = [(cell, measure.inline_width, cell) for cell in dict.fromkeys(_cells_of(latex))][:300]
     lines = [r"\documentclass[11pt]{article}\usepackage[T1]{fontenc}\usepackage{lmodern}\usepackage{amsmath}"]
     lines.append(r"\newlength\w\begin{document}")
-    lines += [rf"\settowidth{{\w}}{{$\displaystyle {{}}{row}$}}\typeout{{W{i}=\the\w}}" for i, row in enumerate(rows)]
+    lines += [rf"\settowidth{{\w}}{{${tex}$}}\typeout{{W{i}=\the\w}}" for i, (_, _, tex) in enumerate(rows + cells)]
     (tmp_path / "m.tex").write_text("\n".join(lines) + r"\end{document}")
     subprocess.run(["pdflatex", "-interaction=batchmode", "m.tex"], cwd=tmp_path, capture_output=True, timeout=120)
     log = (tmp_path / "m.log").read_text(errors="replace")
     real = {int(i): float(w) for i, w in re.findall(r"^W(\d+)=([0-9.]+)pt", log, re.M)}
-    assert len(real) == len(rows)
-    ratios = [measure.width(rows[i]) / w for i, w in real.items() if w > 30]
-    assert min(ratios) >= 0.97, "an estimate fell short: a display could run off the page"
-    assert statistics.median(ratios) <= 1.2, "estimates far too wide break lines that would fit"
+    assert len(real) == len(rows) + len(cells) and len(rows) > 100 and len(cells) > 100
+    printed = [real[i] for i in range(len(real))]
+    for name, measured, widths in (
+        ("display rows", rows, printed[: len(rows)]),
+        ("table cells", cells, printed[len(rows) :]),
+    ):
+        estimates = [(estimate(latex), width, latex) for (latex, estimate, _), width in zip(measured, widths)]
+        short = [
+            f"{latex}: {guess:.2f}pt estimated, {width}pt printed"
+            for guess, width, latex in estimates
+            if guess < width - 0.01
+        ]
+        assert not short, f"{name} estimated short (text could run off the page): {short[:5]}"
+        ratios = [guess / width for guess, width, _ in estimates if width > 30]
+        assert statistics.median(ratios) <= 1.02, f"{name}: estimates far too wide break lines that would fit"
 
 
 @pytest.mark.parametrize("case", WIDE, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1]))}-{c[2]}-{c[3]}-{c[7]}")

@@ -11,7 +11,8 @@ lay the blocks out.
 Where each part lives: ``overview``, ``network`` (with the diagram), ``notation``,
 ``data``, ``forward``, ``backward``, ``update``, ``check``, ``matrix_form``,
 ``reference``, ``notes``; ``blocks`` holds the block records, ``context`` the
-shared context, ``tables`` the column splitting, ``measure`` the width estimate.
+shared context, ``tables`` the column splitting, ``measure`` the page and the room
+mathematics takes on it.
 """
 
 from dataclasses import replace

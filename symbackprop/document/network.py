@@ -29,7 +29,7 @@ def network(ctx):
         reduction = f" for one sample; over several samples the losses are {verb}"
     loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.net.loss, evaluate=False))
     # A loss summed over many outputs is too long for a line of prose: it gets a display of its own.
-    long_loss = measure.width(loss.latex) > measure.TEXT_WIDTH / 2
+    long_loss = measure.inline_width(loss.latex) > measure.TEXT_WIDTH / 2
     if long_loss:
         items.append(parts(f"Loss: {arch.loss.label}, written out below{reduction}."))
     else:

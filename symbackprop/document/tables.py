@@ -14,7 +14,9 @@ _ROW = 16.0  # height of a table row at 11 pt, in points
 
 
 def cell_width(cell):
-    return sum(measure.width(part.latex) if isinstance(part, Math) else len(part) * _TEXT_CHARACTER for part in cell)
+    return sum(
+        measure.inline_width(part.latex) if isinstance(part, Math) else len(part) * _TEXT_CHARACTER for part in cell
+    )
 
 
 def tables(header, rows, align, lead=(), keys=1):
