@@ -1,7 +1,6 @@
 """Worked-solution documents: golden files, numbers from the engine, escaping, LaTeX compilation, KaTeX."""
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from katex import katex_errors, math_spans, needs_katex
 from networks import oracle_for
 
 from symbackprop import bundled_examples, load, parse
@@ -21,11 +21,8 @@ from symbackprop.tex import compile_pdf
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "output"
 REGENERATE = "python -m symbackprop.outputs"
-KATEX = Path(os.environ.get("SYMBACKPROP_NODE_MODULES", Path.home() / ".cache/symbackprop-node/node_modules"))
 HAS_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
-HAS_KATEX = shutil.which("node") is not None and (KATEX / "katex").is_dir()
 needs_tex = pytest.mark.skipif(not HAS_TEX, reason="latexmk/pdflatex not installed (.ci/run installs them)")
-needs_katex = pytest.mark.skipif(not HAS_KATEX, reason="node and katex not installed (.ci/run installs them)")
 CASES = [(name, fmt) for name in bundled_examples() for fmt in FORMATS]
 
 
@@ -160,29 +157,13 @@ def _pdf_text(path):
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def _math_spans(markdown):
-    spans = [{"tex": m.group(1).strip(), "display": True} for m in re.finditer(r"\$\$\n(.*?)\n\$\$", markdown, re.S)]
-    without_display = re.sub(r"\$\$\n.*?\n\$\$", "", markdown, flags=re.S)
-    without_code = re.sub(r"```.*?```", "", without_display, flags=re.S)
-    spans += [
-        {"tex": m.group(1), "display": False} for m in re.finditer(r"(?<![\\$])\$([^$\n]+?)(?<!\\)\$", without_code)
-    ]
-    return spans
-
-
 @needs_katex
 @pytest.mark.parametrize("name", bundled_examples())
 def test_every_markdown_math_span_renders_with_katex(name):
-    spans = _math_spans(render_spec(name, "markdown"))
+    spans = math_spans(render_spec(name, "markdown"))
     assert len(spans) > 50
-    done = subprocess.run(
-        ["node", str(ROOT / "tests" / "katex_check.js")],
-        input=json.dumps(spans),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NODE_PATH": str(KATEX)},
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
+    errors = katex_errors(spans)
+    assert not errors, errors
 
 
 def test_user_template_folder_takes_precedence(tmp_path, capsys):

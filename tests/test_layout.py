@@ -1,7 +1,5 @@
 """Documents of networks of every size: nothing dropped, displays and tables laid out to fit the page."""
 
-import json
-import os
 import re
 import shutil
 import statistics
@@ -9,6 +7,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from katex import katex_errors, math_spans, needs_katex
 from networks import draw_numbers, make_case
 
 from symbackprop import parse
@@ -150,22 +149,12 @@ def test_the_width_estimate_never_falls_short_of_what_pdflatex_prints(tmp_path):
 
 
 @pytest.mark.parametrize("case", WIDE, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1]))}-{c[2]}-{c[3]}-{c[7]}")
+@needs_katex
 def test_the_markdown_of_wide_networks_renders_with_katex(case, tmp_path):
-    from test_documents import HAS_KATEX, KATEX, ROOT, _math_spans
-
-    if not HAS_KATEX:
-        pytest.skip("node and katex not installed (.ci/run installs them)")
     path = tmp_path / "spec.toml"
     path.write_text(wide_spec(*case)[0])
-    spans = _math_spans(render_spec(str(path), "markdown"))
-    done = subprocess.run(
-        ["node", str(ROOT / "tests" / "katex_check.js")],
-        input=json.dumps(spans),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NODE_PATH": str(KATEX)},
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
+    errors = katex_errors(math_spans(render_spec(str(path), "markdown")))
+    assert not errors, errors
 
 
 @pytest.mark.parametrize(
