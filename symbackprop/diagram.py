@@ -41,6 +41,10 @@ arrow, because every arrow carries that same parameter.
    (up to ``MAX_GAP`` and the text width) at which every label fits, then
    tries a few wider ones. Of the layouts found it keeps the one of least
    area, counting labels turned more than ``EASY_ANGLE`` as up to twice that.
+   The least area alone packs a small network tight, so the search asks
+   first for ``ROOMY`` room (more white, a pitch of at least 2 cm, or the
+   tallest the height allows) and settles for ``TIGHT`` room, a millimetre,
+   only when nothing roomy fits the page.
 
 When no spacing gives every label a clean place, the diagram drops all edge
 labels (``labelled`` is False; the document shows the weights as matrices)
@@ -116,16 +120,20 @@ SEARCH_STEPS = 20_000  # backtracking steps per gap before the labels are given 
 
 @dataclass(frozen=True)
 class _Room:
-    """The room a label keeps, in cm from its white ground."""
+    """The room a label keeps, in cm from its white ground, and the closest pitch tried for it."""
 
     arrow: float  # to every arrow and arrow tip but its own arrow's line (its own tip too)
     node: float  # to every node, measured from the circle around the node's wider half axis
     label: float  # to every other label
+    pitch: float  # nodes of a column at least this far apart, or as far as the height allows
 
 
 # The least room, kept in every labelled diagram: a millimetre, with the ground's own 0.6 pt, is the
 # least white between words and a line at which they do not read as touching it (at 0.5 mm they did).
-TIGHT = _Room(arrow=0.1, node=0.15, label=0.15)
+TIGHT = _Room(arrow=0.1, node=0.15, label=0.15, pitch=0.0)
+# The room a labelled diagram gets wherever the page has it: more white, and a pitch of 2 cm, so that
+# labels of converging arrows do not stack and each label leaves its arrow visible at both ends.
+ROOMY = _Room(arrow=0.15, node=0.4, label=0.25, pitch=2.0)
 
 PLAIN_GAP = 5.0  # the gap of a diagram without edge labels, when the width allows it
 PLAIN_PITCH = 1.4  # the pitch of a diagram without edge labels, when the height allows it
@@ -349,21 +357,28 @@ def _check(columns, weights, biases):
 
 
 def _labelled(net, max_width, max_height):
-    """(frame, labels) of the smallest labelled layout, or None when no spacing lets every label fit."""
+    """(frame, labels) of the smallest labelled layout with ROOMY room, else with TIGHT room, or None
+    when no spacing lets every label fit even so."""
     style = net.styles[0]
     pitches, pitch = [], net.min_pitch(style)
     widest = [net.widest(max_width, style)] * net.depth
     while pitch <= MAX_PITCH and net.frame(widest, pitch, style).height <= min(MAX_LABELLED_HEIGHT, max_height):
         pitches.append(pitch)
         pitch += PITCH_STEP
-    best = None
-    for pitch in pitches:
-        if best is not None and _lower_bound(net, pitch, style) >= best[0]:
-            break
-        found = _best_at_pitch(net, pitch, style, max_width, TIGHT)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = found
-    return None if best is None else best[1:]
+    if not pitches:
+        return None
+    for room in (ROOMY, TIGHT):
+        least = min(room.pitch, pitches[-1])  # the pitch asked for, or the tallest the height allows
+        best = None
+        for pitch in (pitch for pitch in pitches if pitch >= least):
+            if best is not None and _lower_bound(net, pitch, style) >= best[0]:
+                break
+            found = _best_at_pitch(net, pitch, style, max_width, room)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        if best is not None:
+            return best[1:]
+    return None
 
 
 def _lower_bound(net, pitch, style):

@@ -386,6 +386,20 @@ def test_the_documents_labels_keep_a_millimetre_from_everything(name):
     assert diagram.labelled and diagram.scale == 1 and diagram.height <= FIRST_PAGE_HEIGHT
 
 
+@pytest.mark.parametrize("name", [name for name in REAL if name != "se_2_3_2_leaky"])
+def test_small_networks_are_drawn_roomy_when_the_page_has_room(name):
+    """Not packed as tight as the room allows: nodes of a column 2 cm apart, 1.5 mm of white around
+    labels; still short enough to stand under the overview on the first page."""
+    diagram = drawn_as_documents(name)
+    check_geometry(diagram, room=0.148)
+    columns = {}
+    for node in diagram.nodes:
+        if node.kind != "bias":
+            columns.setdefault(node.x, []).append(node.y)
+    assert all(abs(a - b) >= 2.0 - 1e-3 for ys in columns.values() for a, b in itertools.pairwise(sorted(ys)))
+    assert diagram.height <= FIRST_PAGE_HEIGHT
+
+
 @pytest.mark.parametrize(
     ("widths", "bias", "style"),
     [
