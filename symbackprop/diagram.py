@@ -22,19 +22,29 @@ arrow, because every arrow carries that same parameter.
    pass within ``EDGE_CLEARANCE`` of a node that is not one of its ends.
 3. Labels. A label is written along its arrow and centred on it, on a white
    ground that interrupts that arrow and only that arrow, so it cannot be read
-   as another's. Where along the arrow it may sit is worked out exactly: in the
-   arrow's own frame (along, across) every other arrow, arrow tip and node
-   rules out one interval of positions; what is left are the free stretches.
-   Each label then takes a place in a free stretch, preferring room to spare
-   and the middle of the arrow, such that no two labels meet: a bounded
-   backtracking search over the labels of each gap between columns finds such
-   a choice or shows there is none. No label is turned more than ``MAX_ANGLE``.
+   as another's. The ground keeps a given room (a :class:`_Room`) from every
+   other arrow, every arrow tip (its own too), every node and every other
+   label: not merely clear of them, since white hides a line passing under
+   the ground but not one passing a hair's breadth from the words, and words
+   half a millimetre from a line read as touching it. Where along the arrow
+   the label may sit is worked out exactly: in the arrow's own frame (along,
+   across) every other arrow, arrow tip and node, widened by that room, rules
+   out one interval of positions; what is left are the free stretches. Each
+   label then takes a place in a free stretch, preferring room to spare and
+   the middle of the arrow, such that no two labels come closer than the
+   room: a bounded backtracking search over the labels of each gap between
+   columns finds such a choice or shows there is none. No label is turned
+   more than ``MAX_ANGLE``.
 4. Search. Longer arrows leave longer stretches between crossings, so the
    layout tries pitches from the closest up to ``MAX_PITCH`` (and a picture
    ``MAX_LABELLED_HEIGHT`` tall) and, for each, bisects for the narrowest gap
    (up to ``MAX_GAP`` and the text width) at which every label fits, then
    tries a few wider ones. Of the layouts found it keeps the one of least
    area, counting labels turned more than ``EASY_ANGLE`` as up to twice that.
+   The least area alone packs a small network tight, so the search asks
+   first for ``ROOMY`` room (more white, a pitch of at least 2 cm, or the
+   tallest the height allows) and settles for ``TIGHT`` room, a millimetre,
+   only when nothing roomy fits the page.
 
 When no spacing gives every label a clean place, the diagram drops all edge
 labels (``labelled`` is False; the document shows the weights as matrices)
@@ -47,21 +57,21 @@ rim of a node (nodes are drawn over arrows) but never across its name, and
 only if even that fails is the picture scaled down (``scale`` < 1).
 
 So the rule for dropping labels is geometric, not a count of units: a label
-needs a stretch of its arrow as long as itself between two crossings. How
-many units that allows depends on the labels' length. With labels such as
-``W^{(2)}_{12} = -0.3456`` (about 1.9 cm in \\scriptsize) and ``w_{12} =
-0.15`` (about 1.3 cm), a gap from n sources to m targets keeps its labels for
-m up to (tests/test_diagram.py pins this down):
+needs a stretch of its arrow as long as itself and its room on both sides
+between two crossings. How many units that allows depends on the labels'
+length. With labels such as ``W^{(2)}_{12} = -0.3456`` (about 1.9 cm in
+\\scriptsize) and ``w_{12} = 0.15`` (about 1.3 cm), a gap from n sources to m
+targets keeps its labels for m up to (tests/test_diagram.py pins this down):
 
     n sources          1  2  3  4  5  6  7  8
-    long, no bias      8  5  3  2  2  1  1  1
+    long, no bias      8  4  3  2  1  1  1  1
     long, biases       4  3  2  2  1  1  1  1
-    short, no bias     8  7  5  3  2  2  1  1
-    short, biases      6  4  3  2  2  2  1  1
+    short, no bias     8  6  4  3  2  2  1  1
+    short, biases      6  3  2  2  2  1  1  1
 
 and a deeper network keeps them when every gap does and the columns fit the
-width: 2-2-1, 2-2-2 and 2-3-1 with long labels and any biases, 3-3-3 with
-short ones, 3-4-2 with short ones and no biases.
+width: 2-2-1 and 2-2-2 with long labels and any biases, 2-3-1 with long ones
+and no bias or a shared one, 3-3-3 and 3-4-2 with short ones and no biases.
 
 Nothing here runs TeX. Lengths are in centimetres, y upwards, the picture's
 lower left corner at (0, 0). Sizes assume the documents' fonts (``lmodern``,
@@ -87,9 +97,6 @@ MIN_RADIUS = 0.3  # the smallest circle of an input or a unit
 MIN_BIAS_RADIUS = 0.2
 NODE_GAP = 0.3  # between two nodes of one column
 MIN_RUN = 1.0  # the shortest arrow between two columns' nodes
-CLEARANCE = 0.05  # between a label and an arrow (or arrow tip) not its own
-NODE_CLEARANCE = 0.12  # between a label and a node, so that it is not read as the node's
-LABEL_GAP = 0.1  # between two labels
 EDGE_CLEARANCE = 0.05  # between an arrow and a node it passes by
 ARROW_LENGTH = 0.16  # the arrow tip (arrows.meta Stealth[length=1.6mm, width=1.2mm])
 ARROW_WIDTH = 0.12
@@ -109,6 +116,24 @@ COMFORT = 0.15  # room around a label beyond which more room is not preferred
 CANDIDATES = 8  # positions kept per label for the search, at least SPREAD apart
 SPREAD = 0.25
 SEARCH_STEPS = 20_000  # backtracking steps per gap before the labels are given up
+
+
+@dataclass(frozen=True)
+class _Room:
+    """The room a label keeps, in cm from its white ground, and the closest pitch tried for it."""
+
+    arrow: float  # to every arrow and arrow tip but its own arrow's line (its own tip too)
+    node: float  # to every node, measured from the circle around the node's wider half axis
+    label: float  # to every other label
+    pitch: float  # nodes of a column at least this far apart, or as far as the height allows
+
+
+# The least room, kept in every labelled diagram: a millimetre, with the ground's own 0.6 pt, is the
+# least white between words and a line at which they do not read as touching it (at 0.5 mm they did).
+TIGHT = _Room(arrow=0.1, node=0.15, label=0.15, pitch=0.0)
+# The room a labelled diagram gets wherever the page has it: more white, and a pitch of 2 cm, so that
+# labels of converging arrows do not stack and each label leaves its arrow visible at both ends.
+ROOMY = _Room(arrow=0.15, node=0.4, label=0.25, pitch=2.0)
 
 PLAIN_GAP = 5.0  # the gap of a diagram without edge labels, when the width allows it
 PLAIN_PITCH = 1.4  # the pitch of a diagram without edge labels, when the height allows it
@@ -332,21 +357,28 @@ def _check(columns, weights, biases):
 
 
 def _labelled(net, max_width, max_height):
-    """(frame, labels) of the smallest labelled layout, or None when no spacing lets every label fit."""
+    """(frame, labels) of the smallest labelled layout with ROOMY room, else with TIGHT room, or None
+    when no spacing lets every label fit even so."""
     style = net.styles[0]
     pitches, pitch = [], net.min_pitch(style)
     widest = [net.widest(max_width, style)] * net.depth
     while pitch <= MAX_PITCH and net.frame(widest, pitch, style).height <= min(MAX_LABELLED_HEIGHT, max_height):
         pitches.append(pitch)
         pitch += PITCH_STEP
-    best = None
-    for pitch in pitches:
-        if best is not None and _lower_bound(net, pitch, style) >= best[0]:
-            break
-        found = _best_at_pitch(net, pitch, style, max_width)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = found
-    return None if best is None else best[1:]
+    if not pitches:
+        return None
+    for room in (ROOMY, TIGHT):
+        least = min(room.pitch, pitches[-1])  # the pitch asked for, or the tallest the height allows
+        best = None
+        for pitch in (pitch for pitch in pitches if pitch >= least):
+            if best is not None and _lower_bound(net, pitch, style) >= best[0]:
+                break
+            found = _best_at_pitch(net, pitch, style, max_width, room)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        if best is not None:
+            return best[1:]
+    return None
 
 
 def _lower_bound(net, pitch, style):
@@ -355,27 +387,27 @@ def _lower_bound(net, pitch, style):
     return frame.width * frame.height
 
 
-def _best_at_pitch(net, pitch, style, max_width):
+def _best_at_pitch(net, pitch, style, max_width, room):
     """(cost, frame, labels) of the best equal gap at ``pitch`` whose labels all fit, or None: the
     narrowest such gap (by bisection) or a wider one whose flatter arrows make up for its width."""
     low, high = max(net.run(l, style) for l in range(1, net.depth + 1)), net.widest(max_width, style)
-    if net.width([high] * net.depth, style) > max_width or _fitted(net, high, pitch, style) is None:
+    if net.width([high] * net.depth, style) > max_width or _fitted(net, high, pitch, style, room) is None:
         return None
     widest = high
     for _ in range(BISECTIONS):
         middle = (low + high) / 2
-        if _fitted(net, middle, pitch, style) is None:
+        if _fitted(net, middle, pitch, style, room) is None:
             low = middle
         else:
             high = middle
-    tried = [_fitted(net, high + i / WIDER_TRIES * (widest - high), pitch, style) for i in range(WIDER_TRIES + 1)]
+    tried = [_fitted(net, high + i / WIDER_TRIES * (widest - high), pitch, style, room) for i in range(WIDER_TRIES + 1)]
     return min(((_cost(*found), *found) for found in tried if found is not None), key=lambda option: option[0])
 
 
-def _fitted(net, gap, pitch, style):
-    """(frame, labels) at this spacing if no arrow grazes a node and every label fits, else None."""
+def _fitted(net, gap, pitch, style, room):
+    """(frame, labels) at this spacing if no arrow grazes a node and every label fits with ``room``, else None."""
     frame = net.frame([gap] * net.depth, pitch, style)
-    labels = None if _grazed(frame) else _place_labels(frame)
+    labels = None if _grazed(frame) else _place_labels(frame, room)
     return None if labels is None else (frame, labels)
 
 
@@ -567,11 +599,12 @@ def _boxes_meet(p, q, clearance):
     return True
 
 
-def _blocked_by_segment(arrow, segment, a, b):
-    """The label centres along ``arrow`` at which its box (half sides a, b) meets ``segment``, or None."""
+def _blocked_by_segment(arrow, segment, a, b, clearance):
+    """The label centres along ``arrow`` at which its box (half sides a, b) comes within ``clearance``
+    of ``segment``, or None."""
     u0, v0 = arrow.local(segment[0], segment[1])
     u1, v1 = arrow.local(segment[2], segment[3])
-    band = b + CLEARANCE
+    band = b + clearance
     # Clip the segment to the band |across| <= band; its extent along, widened by the label's half
     # width, is where the label cannot be centred.
     t0, t1, dv = 0.0, 1.0, v1 - v0
@@ -584,7 +617,7 @@ def _blocked_by_segment(arrow, segment, a, b):
         if t0 > t1:
             return None
     along = (u0 + t0 * (u1 - u0), u0 + t1 * (u1 - u0))
-    return min(along) - a - CLEARANCE, max(along) + a + CLEARANCE
+    return min(along) - a - clearance, max(along) + a + clearance
 
 
 def _blocked_by_circle(arrow, x, y, radius, a, b):
@@ -597,13 +630,16 @@ def _blocked_by_circle(arrow, x, y, radius, a, b):
     return u - half, u + half
 
 
-def _free_stretches(arrow, segments, circles):
-    """The intervals of label centres along ``arrow`` where its label meets no other arrow, tip or node."""
+def _free_stretches(arrow, segments, circles, room):
+    """The intervals of label centres along ``arrow`` where its label keeps ``room`` from every other
+    arrow, every tip and every node (``circles`` are already widened by it)."""
     a, b = arrow.width / 2, arrow.height / 2
-    low, high = arrow.start + a, arrow.end - ARROW_LENGTH - CLEARANCE - a
+    low, high = arrow.start + a, arrow.end - ARROW_LENGTH - room.arrow - a
     if low > high:
         return []
-    blocked = [_blocked_by_segment(arrow, segment, a, b) for other, segment in segments if other is not arrow]
+    blocked = [
+        _blocked_by_segment(arrow, segment, a, b, room.arrow) for other, segment in segments if other is not arrow
+    ]
     blocked += [_blocked_by_circle(arrow, *circle, a, b) for owner, circle in circles if owner is not arrow]
     free, position = [], low
     for start, stop in sorted(interval for interval in blocked if interval is not None):
@@ -617,12 +653,12 @@ def _free_stretches(arrow, segments, circles):
     return [(start, stop) for start, stop in free if stop >= start]
 
 
-def _candidates(arrow, segments, circles):
+def _candidates(arrow, segments, circles, room):
     """Label boxes for ``arrow``, best first: room to spare up to COMFORT, then nearness to the middle."""
     if abs(math.degrees(math.atan2(arrow.uy, arrow.ux))) > MAX_ANGLE:
         return []
     scored = []
-    for start, stop in _free_stretches(arrow, segments, circles):
+    for start, stop in _free_stretches(arrow, segments, circles, room):
         count = int((stop - start) / STEP) + 1
         for i in range(count):
             s = (start + stop) / 2 if count == 1 else start + i * (stop - start) / (count - 1)
@@ -637,29 +673,29 @@ def _candidates(arrow, segments, circles):
     return [_Box(*arrow.point(s), arrow.ux, arrow.uy, arrow.width / 2, arrow.height / 2) for s in chosen]
 
 
-def _place_labels(frame):
-    """A box for every arrow's label, nothing meeting, gap by gap; None when there is no such choice."""
+def _place_labels(frame, room):
+    """A box for every arrow's label, each keeping ``room``, gap by gap; None when there is no such choice."""
     placed = {}
     for l in range(1, max(arrow.layer for arrow in frame.edges) + 1):
         near = [arrow for arrow in frame.edges if abs(arrow.layer - l) <= 1]
         segments = [(arrow, arrow.segment()) for arrow in near]
-        circles = [(None, (n.x, n.y, max(n.rx, n.ry) + NODE_CLEARANCE)) for n in frame.nodes]
-        circles += [(arrow, (x, y, r + CLEARANCE)) for arrow in near for x, y, r in [arrow.tip()]]
+        circles = [(None, (n.x, n.y, max(n.rx, n.ry) + room.node)) for n in frame.nodes]
+        circles += [(arrow, (x, y, r + room.arrow)) for arrow in near for x, y, r in [arrow.tip()]]
         choices = {}
         for arrow in frame.edges:
             if arrow.layer == l:
-                choices[arrow] = _candidates(arrow, segments, circles)
+                choices[arrow] = _candidates(arrow, segments, circles, room)
                 if not choices[arrow]:
                     return None
-        chosen = _assign(choices, [box for arrow, box in placed.items() if arrow.layer == l - 1])
+        chosen = _assign(choices, [box for arrow, box in placed.items() if arrow.layer == l - 1], room.label)
         if chosen is None:
             return None
         placed.update(chosen)
     return placed
 
 
-def _assign(choices, fixed):
-    """One box per arrow with no two meeting: depth first, fewest choices first, at most SEARCH_STEPS."""
+def _assign(choices, fixed, gap):
+    """One box per arrow, no two closer than ``gap``: depth first, fewest choices first, at most SEARCH_STEPS."""
     order = sorted(choices, key=lambda arrow: len(choices[arrow]))
     chosen, steps = {}, 0
 
@@ -671,7 +707,7 @@ def _assign(choices, fixed):
             steps += 1
             if steps > SEARCH_STEPS:
                 return False
-            if not any(_boxes_meet(box, other, LABEL_GAP) for other in (*fixed, *chosen.values())):
+            if not any(_boxes_meet(box, other, gap) for other in (*fixed, *chosen.values())):
                 chosen[order[i]] = box
                 if search(i + 1):
                     return True

@@ -153,6 +153,20 @@ def test_every_latex_document_compiles_to_the_pdf_in_output(name, tmp_path):
     )
 
 
+@needs_tex
+@pytest.mark.parametrize("name", bundled_examples())
+def test_the_network_diagram_is_whole_on_the_first_page(name):
+    # The picture stands between the heading and the list of layers, so the list's first line on the
+    # first page means the whole picture is there, under the overview.
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(OUTPUT / f"{name}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "The network" in first and "Input layer:" in first
+
+
 def _pdf_text(path):
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
