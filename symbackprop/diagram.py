@@ -65,9 +65,9 @@ targets keeps its labels for m up to (tests/test_diagram.py pins this down):
 
     n sources          1  2  3  4  5  6  7  8
     long, no bias      8  4  3  2  1  1  1  1
-    long, biases       4  3  2  2  1  1  1  1
+    long, biases       4  2  2  2  1  1  1  1
     short, no bias     8  6  4  3  2  2  1  1
-    short, biases      6  3  2  2  2  1  1  1
+    short, biases      6  4  2  2  2  1  1  1
 
 and a deeper network keeps them when every gap does and the columns fit the
 width: 2-2-1 and 2-2-2 with long labels and any biases, 2-3-1 with long ones
