@@ -23,7 +23,7 @@ def backward(ctx):
             )
         )
     sections = [Section("Backward pass", tuple(blocks))]
-    gradients = trace.per_sample_gradients()
+    gradients = ctx.gradients
     for l in range(ctx.depth, 0, -1):
         sections.append(_layer(ctx, l, values, gradients))
     if ctx.spec.mode == "batch":
@@ -45,7 +45,7 @@ def _layer(ctx, l, values, gradients):
     if not ctx.full(l):
         blocks += _signals_table(ctx, l)
     blocks += _parameter_gradients(ctx, l, values, gradients)
-    role = "Output layer" if l == ctx.depth else f"Hidden layer {l}"
+    role = ctx.layer_role(l).capitalize()
     return Section(f"{role} ({ctx.arch.layers[l - 1].activation.description})", tuple(blocks), level=2)
 
 

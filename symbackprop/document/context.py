@@ -16,6 +16,7 @@ from ..derivation import derive
 from ..printing import Entry, NotationPrinter, Shown, number_text
 from . import measure
 from .blocks import Equations, Math, Row
+from .picture import network_diagram
 
 # A layer wider than this is worked unit by unit for its first unit only (detail "auto").
 FULL_DETAIL_UNITS = 4
@@ -54,6 +55,22 @@ class Context:
 
     def worked_units(self, l):
         return range(self.widths[l]) if self.full(l) else range(1)
+
+    # -- what several sections show, computed once ----------------------------
+    @cached_property
+    def parameters(self):
+        """The starting parameters as float arrays, by name ("W1", "b1", ...)."""
+        return self.spec.numeric_parameters()
+
+    @cached_property
+    def gradients(self):
+        """Each sample's own gradient of every parameter with the starting parameters."""
+        return self.result.before.per_sample_gradients()
+
+    @cached_property
+    def diagram(self):
+        """The network diagram (its layout decides whether the parameters are shown as matrices)."""
+        return network_diagram(self)
 
     # -- names and numbers ----------------------------------------------------
     @cached_property
@@ -131,6 +148,7 @@ class Context:
         return Math(self.names[symbol])
 
     def layer_role(self, l):
+        """How prose names layer ``l``: "hidden layer 1", "output layer"."""
         return "output layer" if l == self.depth else f"hidden layer {l}"
 
     # -- steps and displays ---------------------------------------------------

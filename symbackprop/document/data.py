@@ -4,7 +4,6 @@ from ..printing import Transposed
 from . import measure
 from .blocks import Math, Section, text
 from .context import matrix
-from .picture import network_diagram
 from .tables import tables
 
 
@@ -16,8 +15,8 @@ def data(ctx):
         ((str(s + 1),), *[(ctx.number(v),) for v in X[s]], *[(ctx.number(v),) for v in Y[s]]) for s in range(len(X))
     ]
     samples = tables(header, rows, "l" + "r" * (len(header) - 1))
-    if network_diagram(ctx).labelled:
-        params = ctx.spec.numeric_parameters()
+    if ctx.diagram.labelled:
+        params = ctx.parameters
         prows = [
             ((ctx.parameter_name(symbol),), (f"layer {name[1:]}",), (ctx.number(params[name][index]),))
             for symbol, name, index in ctx.net.parameters()
@@ -33,13 +32,13 @@ def parameter_matrices(ctx, lead):
 
     A weight matrix too wide for the page becomes a table (row j, column k).
     """
-    params = ctx.spec.numeric_parameters()
+    params = ctx.parameters
     blocks, pending = [], text(lead).parts
     for l in range(1, ctx.depth + 1):
         weights = params[f"W{l}"]
         lines = []
         step = ctx.step(matrix(ctx, weights), {})
-        if measure.width(step.latex) <= measure.DISPLAY_WIDTH - 40:
+        if measure.fits_display(step.latex):
             lines.append((ctx.bold("W", l), step))
         else:
             header = (("",), *[(f"k = {k + 1}",) for k in range(weights.shape[1])])
@@ -58,9 +57,7 @@ def parameter_matrices(ctx, lead):
             else:
                 row = ctx.step(Transposed(matrix(ctx, bias[None, :])), {})
                 column = ctx.step(matrix(ctx, bias[:, None]), {})
-                lines.append(
-                    (ctx.bold("b", l), row if measure.width(row.latex) <= measure.DISPLAY_WIDTH - 40 else column)
-                )
+                lines.append((ctx.bold("b", l), row if measure.fits_display(row.latex) else column))
         if lines:
             blocks.append(ctx.equations(lines, lead=pending))
             pending = ()

@@ -54,13 +54,16 @@ def values_section(ctx, trace, title, intro):
     for j in range(ctx.widths[-1]):
         rows.append(((Math(n.y[j]),), *[(ctx.number(trace.y[s, j]),) for s in samples]))
     rows.append((("loss",), *[(ctx.number(trace.loss_sample[s]),) for s in samples]))
-    blocks = tables(header, rows, "l" + "r" * len(samples), lead=text(intro).parts)
-    if len(samples) > 1:
-        total = trace.loss(list(samples), ctx.spec.reduction)
-        word = "Total" if ctx.spec.reduction == "sum" else "Mean"
-        loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total), evaluate=False))
-        blocks += (text(f"{word} loss over all samples: ", loss, "."),)
-    return Section(title, blocks)
+    total = trace.loss(list(samples), ctx.spec.reduction)
+    word = "Total" if ctx.spec.reduction == "sum" else "Mean"
+    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total), evaluate=False))
+    return Section(
+        title,
+        (
+            *tables(header, rows, "l" + "r" * len(samples), lead=text(intro).parts),
+            text(f"{word} loss over all samples: ", loss, "."),
+        ),
+    )
 
 
 def worked_forward(ctx, trace, title, tabled=True):

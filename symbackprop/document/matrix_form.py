@@ -41,22 +41,20 @@ def matrix_form(ctx):
         terms = [matrix(ctx, trace.parameters[f"W{l}"]), matrix(ctx, trace.a[l - 1][s][:, None])]
         if has_bias:
             terms.append(matrix(ctx, np.broadcast_to(trace.parameters[f"b{l}"], (ctx.widths[l],))[:, None]))
-        product = ctx.step(Affine(*terms), {})
         # W a and + b may go on rows of their own; W a itself cannot be cut.
         pieces = (ctx.step(Affine(*terms[:2]), {}).latex, *(f"+ {ctx.step(t, {}).latex}" for t in terms[2:]))
-        if measure.width(pieces[0]) > measure.DISPLAY_WIDTH - 40:
+        if measure.fits_display(pieces[0]):
+            lines.append((ctx.bold("z", l), Step(" ".join(pieces), pieces), z))
+        else:
             wide_products.append(l)
             lines.append((ctx.bold("z", l), z))
-        else:
-            lines.append((ctx.bold("z", l), Step(product.latex, pieces), z))
-    gradients = trace.per_sample_gradients()
     for l in range(ctx.depth, 0, -1):
         lines.append((ctx.bold("delta", l), ctx.step(matrix(ctx, trace.delta[l][s][:, None]), {})))
-        step = ctx.step(matrix(ctx, gradients[f"W{l}"][s]), {})
-        if measure.width(step.latex) > measure.DISPLAY_WIDTH - 40:
-            wide_gradients.append(l)
-        else:
+        step = ctx.step(matrix(ctx, ctx.gradients[f"W{l}"][s]), {})
+        if measure.fits_display(step.latex):
             lines.append((ctx.d(ctx.loss_symbol, ctx.bold("W", l)), step))
+        else:
+            wide_gradients.append(l)
     blocks.append(ctx.equations(lines, lead=(f"With the numbers of sample {s + 1}:",)))
     if wide_products:
         blocks.append(

@@ -19,6 +19,9 @@ DISPLAY_WIDTH = 440.0
 TEXT_WIDTH = 470.0
 TEXT_HEIGHT = 717.0
 
+# Room a matrix or other unbreakable right-hand side leaves for its left side (\mathbf{W}^{(2)} and "=").
+_LEFT_SIDE = 40.0
+
 # The documents' \normalsize: 10.95 pt in an 11 pt article, on a 13.6 pt baseline skip.
 POINTS = 10.95
 _BASELINE = 13.6
@@ -34,6 +37,11 @@ def width(latex):
     leading ``=`` is spaced as a relation.
     """
     return math_size("{}" + latex, POINTS, display=True)[0]
+
+
+def fits_display(latex):
+    """Whether ``latex``, which cannot be broken (a matrix), fits a display row beside a short left side."""
+    return width(latex) <= DISPLAY_WIDTH - _LEFT_SIDE
 
 
 def inline_width(latex):

@@ -6,7 +6,7 @@ from ..printing import Total
 from . import measure
 from .blocks import Bullets, Section, listed, parts
 from .data import parameter_matrices
-from .picture import COMPACT_CM, network_diagram
+from .picture import COMPACT_CM
 
 _BIASES = {
     "per-neuron": "every unit has its own bias",
@@ -20,7 +20,7 @@ def network(ctx):
     inputs = ctx.widths[0]
     items = [parts(f"Input layer: {inputs} input{'s' if inputs > 1 else ''}, ", *listed(n.x), ".")]
     for l, layer in enumerate(arch.layers, start=1):
-        role = "Output layer" if l == ctx.depth else f"Hidden layer {l}"
+        role = ctx.layer_role(l).capitalize()
         units = f"{layer.units} unit{'s' if layer.units > 1 else ''}"
         items.append(parts(f"{role}: {units} with activation ", _activation(ctx, l), "."))
     reduction = ""
@@ -36,7 +36,7 @@ def network(ctx):
         items.append(parts(f"Loss: {arch.loss.label}, ", loss, reduction + "."))
     frozen = "" if ctx.spec.update_biases or arch.bias == "none" else "; the biases are frozen: never updated"
     items.append(parts(f"Biases: {_BIASES[arch.bias]}{frozen}."))
-    picture = network_diagram(ctx)
+    picture = ctx.diagram
     blocks = [Bullets(tuple(items))]
     if long_loss:
         blocks.append(ctx.equations([(ctx.loss_symbol, ctx.step(ctx.net.loss))], lead=("The loss of one sample:",)))

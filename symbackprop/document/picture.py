@@ -11,7 +11,7 @@ COMPACT_CM = 12.0  # a diagram this tall fits on the first page under the overvi
 def network_diagram(ctx):
     """The diagram of the network with its starting weights and biases (labels dropped where too dense)."""
     columns = [list(ctx.notation.x)] + [list(ctx.notation.a[l]) for l in range(1, ctx.depth + 1)]
-    params = ctx.spec.numeric_parameters()
+    params = ctx.parameters
 
     def label(symbol, value):
         return ctx.m(sp.Eq(symbol, Entry(value, ctx.decimals), evaluate=False))

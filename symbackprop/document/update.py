@@ -8,7 +8,7 @@ from .tables import tables
 
 
 def update(ctx):
-    params = ctx.spec.numeric_parameters()
+    params = ctx.parameters
     first = ctx.result.first_update
     rows = []
     for symbol, name, index in ctx.net.parameters():
