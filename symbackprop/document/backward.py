@@ -82,7 +82,7 @@ def _softmax_signal(ctx, l, j, values):
     line = (
         unit.symbol,
         ctx.step(ctx.d(L, net.z[l][j])),
-        ctx.step(chain),
+        ctx.step(chain, {}),  # printed as the chain rule is elsewhere: every product with a dot
         *ctx.worked(unit.raw, values, trace.delta[l][s, j]),
     )
     lead = (
