@@ -23,7 +23,7 @@ def data(ctx):
         ]
         parameters = tables((("parameter",), ("layer",), ("value",)), prows, "llr")
     else:
-        parameters = (text("The starting parameters are the matrices under the network diagram."),)
+        parameters = (text("The starting parameters are given as matrices with the network diagram, above."),)
     return (Section("Data and starting parameters", samples + parameters),)
 
 
