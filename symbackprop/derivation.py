@@ -65,6 +65,16 @@ class UnitDelta:
     closed_form: sp.Expr
     assumption: str | None = None
 
+    @property
+    def softmax(self):
+        """Whether the unit is a softmax output, whose error signal sums over the whole layer's Jacobian."""
+        return self.fprime is None
+
+    @property
+    def cancels(self):
+        """Whether the closed form is shorter than the product (documents then show the cancellation)."""
+        return self.closed_form not in (self.raw, sp.Mul(*self.raw.args))
+
 
 @dataclass(frozen=True)
 class Gradient:

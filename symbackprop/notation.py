@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from .checks import only_keys, show, show_key, suggest
 from .errors import SpecError
+from .precision import DEFAULT_DIGITS, MAX_DECIMALS, ROUNDINGS, Precision
 
-MAX_DECIMALS = 12
+MAX_DIGITS = 15
 
 _COMMANDS = "hat|bar|tilde|mathrm|alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|tau|phi|omega|prime"
 SAFE_NAME = re.compile(rf"(?:[A-Za-z0-9_^{{}}(),*'+\-]|\\(?:{_COMMANDS})(?![A-Za-z]))+\Z")
@@ -41,7 +42,7 @@ class Notation:
     b: list
     loss: str
     rate: str
-    decimals: int = 4
+    precision: Precision = Precision()
 
 
 def _sub(base, *indices, commas=False):
@@ -213,11 +214,11 @@ BUILDERS = {"layered": _layered, "net-out": _net_out, "sum-output": _sum_output,
 PROFILES = tuple(BUILDERS)
 
 
-def build(architecture, profile="layered", decimals=4):
+def build(architecture, profile="layered", precision=None):
     """The names a profile gives every quantity of ``architecture``."""
     _check_profile(profile)
     names = BUILDERS[profile](_Shape(architecture.widths(), architecture.bias))
-    return Notation(decimals=decimals, **names)
+    return Notation(precision=precision or Precision(), **names)
 
 
 def _check_profile(profile):
@@ -229,20 +230,40 @@ def _check_profile(profile):
 
 
 def from_spec(table, architecture):
-    """The notation a spec's ``[notation]`` table asks for (profile, decimals, single-name overrides)."""
-    only_keys(table, {"profile", "decimals", "names"}, "notation")
+    """The notation a spec's ``[notation]`` table asks for (profile, precision, single-name overrides)."""
+    only_keys(table, {"profile", "digits", "decimals", "rounding", "names"}, "notation")
     profile = table.get("profile", "layered")
     _check_profile(profile)
-    decimals = table.get("decimals", 4)
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
-        raise SpecError(f"notation.decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {show(decimals)}")
-    notation = build(architecture, profile, decimals)
+    notation = build(architecture, profile, _precision(table))
     names = table.get("names", {})
     if not isinstance(names, dict):
         raise SpecError('notation.names: expected a table of names, e.g. W1 = [["w_1", "w_3"], ["w_2", "w_4"]]')
     for key, value in names.items():
         _override(notation, key, value)
     return notation
+
+
+def _precision(table):
+    """The precision policy of ``[notation]``: ``digits`` (significant figures) or ``decimals``, and ``rounding``."""
+    if "digits" in table and "decimals" in table:
+        raise SpecError("notation.decimals: give either digits (significant figures) or decimals, not both")
+    decimals = table.get("decimals")
+    if decimals is not None and not _whole(decimals, 0, MAX_DECIMALS):
+        raise SpecError(f"notation.decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {show(decimals)}")
+    digits = table.get("digits", DEFAULT_DIGITS if decimals is None else None)
+    if digits is not None and not _whole(digits, 1, MAX_DIGITS):
+        raise SpecError(f"notation.digits: expected a whole number from 1 to {MAX_DIGITS}, got {show(digits)}")
+    rounding = table.get("rounding", "exact")
+    if rounding not in ROUNDINGS:
+        raise SpecError(
+            f"notation.rounding: unknown rounding {show(rounding)}{suggest(rounding, ROUNDINGS)}; "
+            f"expected one of {', '.join(ROUNDINGS)}"
+        )
+    return Precision(digits, decimals, rounding)
+
+
+def _whole(value, low, high):
+    return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
 
 
 def _override(notation, key, value):

@@ -8,30 +8,15 @@ that a substituted formula such as ``0.5 \\cdot (-3)`` reads right).
 
 >>> import sympy
 >>> w, x = sympy.symbols("w x")
->>> show(w * x, {w: 0.15, x: -3.0}, decimals=2)
-'0.15 \\\\cdot \\\\left(-3\\\\right)'
+>>> show(w * x, {w: 0.15, x: -3.0}, places=2)
+'0.15 \\\\cdot \\\\left(-3.00\\\\right)'
 """
-
-import math
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions, greek_letters_set
 from sympy.printing.precedence import PRECEDENCE
 
-
-def number_text(value, decimals):
-    """``value`` rounded for display; scientific notation when the decimals would show only zeros."""
-    value = float(value)
-    if not math.isfinite(value):
-        return r"\infty" if value > 0 else (r"-\infty" if value < 0 else r"\mathrm{NaN}")
-    if value != 0 and (abs(value) < 0.5 * 10.0**-decimals or abs(value) >= 1e7):
-        mantissa, exponent = f"{value:.{max(decimals - 1, 2)}e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    text = f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+from .precision import text as number_text
 
 
 class Shown(sp.AtomicExpr):
@@ -40,17 +25,21 @@ class Shown(sp.AtomicExpr):
     is_commutative = True
     is_number = False
 
-    def __new__(cls, value, decimals):
+    def __new__(cls, value, places):
         obj = super().__new__(cls)
         obj.value = float(value)
-        obj.decimals = decimals
+        obj.places = places
         return obj
 
     def _hashable_content(self):
-        return (self.value, self.decimals)
+        return (self.value, self.places)
+
+    @property
+    def text(self):
+        return number_text(self.value, self.places)
 
     def _latex(self, printer):
-        text = number_text(self.value, self.decimals)
+        text = self.text
         return rf"\left({text}\right)" if text.startswith("-") else text
 
 
@@ -58,7 +47,7 @@ class Entry(Shown):
     """A number inside a matrix: printed rounded, with its sign but no parentheses."""
 
     def _latex(self, printer):
-        return number_text(self.value, self.decimals)
+        return self.text
 
 
 class NotationPrinter(LatexPrinter):
@@ -95,12 +84,12 @@ def latex(expr, names=None, **settings):
     return NotationPrinter(names or {}, **settings).doprint(expr)
 
 
-def show(expr, values, decimals, names=None):
+def show(expr, values, places, names=None):
     """``expr`` with each symbol in ``values`` replaced by its number, nothing evaluated."""
     with sp.evaluate(False):
         # Only the symbols the expression holds: ``values`` may name every quantity of a large network.
         present = expr.free_symbols
-        substituted = expr.xreplace({s: Shown(v, decimals) for s, v in values.items() if s in present})
+        substituted = expr.xreplace({s: Shown(v, places) for s, v in values.items() if s in present})
     return latex(substituted, names, order="none", mul_symbol="dot")
 
 

@@ -162,6 +162,20 @@ def _inline(parts, fmt):
     return "".join(fmt.inline_math(part.latex) if isinstance(part, Math) else fmt.escape(part) for part in parts)
 
 
+_FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
+
+
+def _decimal_parts(cell):
+    """A table cell holding one figure, cut at its decimal point (for a column aligned on it), else None."""
+    if len(cell) != 1 or not isinstance(cell[0], Math):
+        return None
+    match = _FIGURE.fullmatch(cell[0].latex)
+    if match is None:
+        return None
+    whole, fraction, rest = match.groups()
+    return whole, (fraction or "") + rest
+
+
 def environment(fmt, template_dir=None):
     """The Jinja2 environment of a :class:`Format`, searching ``template_dir`` before the built-in templates."""
     folders = [str(template_dir)] if template_dir else []
@@ -180,6 +194,7 @@ def environment(fmt, template_dir=None):
     env.filters["escape"] = fmt.escape
     env.filters["inline"] = lambda parts: _inline(parts, fmt)
     env.filters["plain"] = plain
+    env.filters["decimal_parts"] = _decimal_parts
     env.globals["block_template"] = fmt.block_template
     return env
 

@@ -34,6 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+from figures import figures, shown
 from networks import draw_numbers, make_case
 
 # Word boxes are the font's full height, so the boxes of neighbouring lines and of a script and its
@@ -64,7 +65,8 @@ class Case:
     steps: int = 1
     verify: bool = False
     profile: str = "layered"
-    decimals: int = 4
+    decimals: int | None = None
+    digits: int | None = None
 
     @property
     def widths(self):
@@ -81,8 +83,15 @@ class Case:
         steps = f"{self.steps} step{'s' if self.steps > 1 else ''}" + (", verify" if self.verify else "")
         return (
             f"{self.layers} {'/'.join(self.activations)} {self.loss}, {self.bias} bias{frozen}, {mode}, "
-            f"{steps}, {self.profile}, {self.decimals} decimals"
+            f"{steps}, {self.profile}, {self.precision}"
         )
+
+    @property
+    def precision(self):
+        """The [notation] line of the precision: decimals, digits, or neither (the default, 4 digits)."""
+        if self.decimals is not None:
+            return f"decimals = {self.decimals}"
+        return f"digits = {self.digits}" if self.digits is not None else ""
 
     def spec(self):
         """The spec's TOML text, the oracle's network and the plain values (see networks.make_case)."""
@@ -107,7 +116,7 @@ class Case:
         text, net, plain = make_case(draw_numbers(choices, rng, self.samples, self.loss, widths[-1]))
         text = text.replace('title = "generated network"', f'title = "Sweep: {self.name}"')
         text += f"verify = {'true' if self.verify else 'false'}\n\n"
-        text += f'[notation]\nprofile = "{self.profile}"\ndecimals = {self.decimals}\n'
+        text += f'[notation]\nprofile = "{self.profile}"\n{self.precision}\n'
         return text, net, plain
 
 
@@ -342,13 +351,7 @@ def build_all(cases, workers=None):
 
 
 def expected_values(case):
-    """(label, shown numbers) for every updated parameter: after the first step and, past one step, after all.
-
-    The oracle computes the values; each is rounded as documents round numbers, in every way a value
-    this close to a rounding boundary could be rounded by the engine's own arithmetic.
-    """
-    from symbackprop.printing import number_text
-
+    """(label, value) for every updated parameter, from the oracle: after the first step and, past one step, after all."""
     _, net, plain = case.spec()
     arguments = (plain["params"], plain["x"], plain["y"], plain["rows"], plain["reduction"], plain["learning_rate"])
     after = {1: net.train(*arguments, 1, plain["update_biases"])}
@@ -362,10 +365,8 @@ def expected_values(case):
             if name[0] == "b" and not plain["update_biases"]:
                 continue  # frozen: the table says so instead of a number
             for index in np.ndindex(value.shape):
-                v = float(value[index])
-                shown = {number_text(v * (1 + s * 1e-12), case.decimals) for s in (-1, 0, 1)}
                 label = f"{name}[{','.join(str(i + 1) for i in index)}] after {steps} step{'s' if steps > 1 else ''}"
-                expected.append((label, sorted(shown)))
+                expected.append((label, float(value[index])))
     return expected
 
 
@@ -377,20 +378,12 @@ def normalised_text(pages):
     return re.sub(r"\s*×\s*10(?:\s*(?=-?\d+(?![\d.])))?", "×10", text)
 
 
-def _as_printed(number_tex):
-    """A number as number_text writes it in LaTeX, as it reads in normalised_text."""
-    return re.sub(r"\s*\\times\s*10\^\{(-?\d+)\}", r"×10\1", number_tex)
-
-
 def missing_values(built):
     """Labels of the updated parameters whose shown value is nowhere in the PDF's text."""
-    text = normalised_text(built.pages)
-    missing = []
-    for label, shown in expected_values(built.case):
-        patterns = [rf"(?<![\d.\-]){re.escape(_as_printed(s))}(?![\d])" for s in shown]
-        if not any(re.search(p, text) for p in patterns):
-            missing.append(f"{label} = {' or '.join(shown)}")
-    return missing
+    found = figures(normalised_text(built.pages))
+    fixed = built.case.decimals
+    expected = expected_values(built.case)
+    return [f"{label} = {value}" for label, value in expected if not shown("", value, found, fixed)]
 
 
 # -- words drawn on top of each other ----------------------------------------------------------------

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from figures import figures, shown
 from katex import katex_errors, math_spans, needs_katex
 from networks import oracle_for
 
 from symbackprop import bundled_examples, load, parse
 from symbackprop.cli import main, render_spec
-from symbackprop.printing import number_text
 from symbackprop.render import FORMATS, latex_escape, markdown_escape
 from symbackprop.tex import compile_pdf
 
@@ -48,13 +48,51 @@ def test_update_table_shows_the_oracle_numbers_rounded(name):
     gradients = net.gradients(params, X, Y, spec.rows, spec.reduction)
     new = net.train(params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), 1, spec.update_biases)
     expected = []
-    for pname, value in params.items():
+    # One table per layer, the output layer first.
+    for pname, value in sorted(params.items(), key=lambda item: -int(item[0][1:])):
         for index in np.ndindex(value.shape):
             frozen = pname[0] == "b" and not spec.update_biases
-            shown = [number_text(v, spec.notation.decimals) for v in (value[index], gradients[pname][index])]
-            expected.append(shown + ["frozen" if frozen else number_text(new[pname][index], spec.notation.decimals)])
+            expected.append((value[index], gradients[pname][index], None if frozen else new[pname][index]))
     rows = _update_rows(render_spec(name, "markdown"))
-    assert [row[1:] for row in rows] == expected
+    assert len(rows) == len(expected)
+    for row, values in zip(rows, expected):
+        for cell, value in zip(row[1:], values):
+            assert cell == "frozen" if value is None else shown(cell, value), (row, values)
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_every_table_column_has_one_precision(name, fmt):
+    """Within a column, every number has the same count of decimals (so right alignment lines them up)."""
+    text = render_spec(name, fmt)
+    uneven = []
+    for table in _tables(text, fmt):
+        for c, column in enumerate(zip(*table)):
+            numbers = [figures(cell) for cell in column if NUMERIC_CELL.fullmatch(cell.strip().strip("$"))]
+            places = {p for found in numbers for _, p in found}
+            if len(places) > 1:
+                uneven.append((c, column))
+    assert not uneven, uneven[:3]
+
+
+NUMERIC_CELL = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _tables(text, fmt):
+    """The body rows of every table as lists of cells; a table of quantities by sample (its first header
+    cell empty) is given column by column, since there each row is one quantity with its own precision."""
+    if fmt == "markdown":
+        blocks = [block.splitlines() for block in re.findall(r"((?:^\|.*\|\n)+)", text, re.M)]
+        tables = [
+            ([c.strip() for c in b[0].strip("|").split("|")], [r.strip("|").split("|") for r in b[2:]]) for b in blocks
+        ]
+    else:
+        found = re.findall(r"\\toprule\n(.*?)\\\\\n\\midrule\n(.*?)\\bottomrule", text, re.S)
+        tables = [
+            ([c.strip() for c in head.split("&")], [r.split("&") for r in body.split("\\\\\n") if r.strip()])
+            for head, body in found
+        ]
+    return [rows if header[0] else [list(column) for column in zip(*rows)] for header, rows in tables]
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,13 @@ import subprocess
 
 import numpy as np
 import pytest
+from figures import figures, shown
 from katex import katex_errors, math_spans, needs_katex
 from networks import draw_numbers, make_case
 
-from symbackprop import parse
 from symbackprop.cli import render_spec
 from symbackprop.document import context, measure, tables
 from symbackprop.document.blocks import Math
-from symbackprop.printing import number_text
 
 HAS_TEX = shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not HAS_TEX, reason="pdflatex not installed (.ci/run installs it)")
@@ -40,19 +39,13 @@ def wide_spec(inputs, widths, outputs, hidden, output, loss, bias, detail, seed=
     return text + f'\n[document]\ndetail = "{detail}"\n', net, plain
 
 
-def _shown(text, value, decimals):
-    """Whether ``value``, printed as documents print it, stands in ``text`` as a whole number."""
-    printed = number_text(value, decimals)
-    return re.search(rf"(?<![0-9.]){re.escape(printed)}(?![0-9])", text) is not None
-
-
 @pytest.mark.parametrize("case", WIDE, ids=lambda c: f"{c[0]}-{'-'.join(map(str, c[1]))}-{c[2]}-{c[3]}-{c[7]}")
 def test_every_number_of_the_step_is_in_the_document(case, tmp_path):
     text, net, plain = wide_spec(*case)
     path = tmp_path / "spec.toml"
     path.write_text(text)
     markdown = render_spec(str(path), "markdown")
-    decimals = parse(text).notation.decimals
+    found = figures(markdown)
     params, x, y = plain["params"], plain["x"][0], plain["y"][0]
     _grads, deltas, zs, outs = net.sample_gradients(params, x, y)
     gradients = net.gradients(params, plain["x"], plain["y"], plain["rows"], "sum")
@@ -63,12 +56,12 @@ def test_every_number_of_the_step_is_in_the_document(case, tmp_path):
             missing += [
                 f"{name}{l}_{j + 1}"
                 for name, v in (("z", z), ("a", a), ("delta", delta))
-                if not _shown(markdown, v, decimals)
+                if not shown(markdown, v, found)
             ]
     for name, value in params.items():
         for index in np.ndindex(np.shape(value)):
             for kind, table in (("gradient", gradients), ("new", new)):
-                if not _shown(markdown, np.asarray(table[name])[index], decimals):
+                if not shown(markdown, np.asarray(table[name])[index], found):
                     missing.append(f"{kind} {name}{list(index)}")
     assert not missing, f"not in the document: {missing}"
 

@@ -7,7 +7,7 @@ from .tables import tables
 
 
 def backward(ctx):
-    trace, s = ctx.result.before, ctx.sample
+    trace, s = ctx.run.before, ctx.sample
     values = ctx.values(trace, s)
     blocks = [
         text(
@@ -50,7 +50,7 @@ def _layer(ctx, l, values, gradients):
 
 
 def _trace(ctx):
-    return ctx.result.before, ctx.sample
+    return ctx.run.before, ctx.sample
 
 
 def _output_unit(ctx, l, j, values):
@@ -60,12 +60,12 @@ def _output_unit(ctx, l, j, values):
     blocks = []
     if unit.fprime is not None:
         question = ("How much does the loss change when the output ", Math(ctx.notation.a[l][j]), " changes?")
-        line = (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.grad_a, values, trace.grad_a[l][s, j]))
+        line = (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.grad_a, values, trace.grad_a[l][s, j], "grad_a", l))
         blocks.append(ctx.equations([line], lead=question))
         blocks += _signal(ctx, l, j, values)
     else:
         blocks.append(_softmax_signal(ctx, l, j, values))
-    if unit.closed_form not in (unit.raw, sp.Mul(*unit.raw.args)):
+    if unit.cancels:
         blocks += _cancellation(ctx, unit, values)
     return blocks
 
@@ -83,7 +83,7 @@ def _softmax_signal(ctx, l, j, values):
         unit.symbol,
         ctx.step(ctx.d(L, net.z[l][j])),
         ctx.step(chain, {}),  # printed as the chain rule is elsewhere: every product with a dot
-        *ctx.worked(unit.raw, values, trace.delta[l][s, j]),
+        *ctx.worked(unit.raw, values, trace.delta[l][s, j], "delta", l),
     )
     lead = (
         "Softmax makes every output depend on ",
@@ -100,7 +100,7 @@ def _signal(ctx, l, j, values):
     net, n, L = ctx.net, ctx.notation, ctx.loss_symbol
     a, z = net.a[l][j], net.z[l][j]
     slope = ctx.equations(
-        [(ctx.d(a, z), *ctx.worked(unit.fprime, values, trace.fprime[l][s, j]))],
+        [(ctx.d(a, z), *ctx.worked(unit.fprime, values, trace.fprime[l][s, j], "fprime", l))],
         lead=(
             "How much does ",
             Math(n.a[l][j]),
@@ -109,7 +109,9 @@ def _signal(ctx, l, j, values):
             " changes? The derivative of the activation:",
         ),
     )
-    product = sp.Mul(ctx.shown(trace.grad_a[l][s, j]), ctx.shown(trace.fprime[l][s, j]), evaluate=False)
+    product = sp.Mul(
+        ctx.shown(trace.grad_a[l][s, j], "grad_a", l), ctx.shown(trace.fprime[l][s, j], "fprime", l), evaluate=False
+    )
     signal = ctx.equations(
         [
             (
@@ -117,7 +119,7 @@ def _signal(ctx, l, j, values):
                 ctx.step(ctx.d(L, z)),
                 ctx.chain(ctx.d(L, a), ctx.d(a, z)),
                 ctx.step(product, {}),
-                ctx.value(trace.delta[l][s, j]),
+                ctx.value(ctx.figures.product(l, j), "delta", l),
             )
         ],
         lead=("Their product is the error signal of the unit:",),
@@ -137,7 +139,9 @@ def _hidden_unit(ctx, l, j, values):
             name,
             " reaches the loss through the one unit above it: its error signal times the connecting weight.",
         )
-        lines = [(ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.contributions[0], values, trace.grad_a[l][s, j]))]
+        lines = [
+            (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.contributions[0], values, trace.grad_a[l][s, j], "grad_a", l))
+        ]
     else:
         lead = (
             "The hidden unit ",
@@ -145,12 +149,13 @@ def _hidden_unit(ctx, l, j, values):
             f" reaches the loss through each of the {above} units above it, so its sensitivity adds one term per "
             "unit: that unit's error signal times the connecting weight.",
         )
-        parts = trace.contributions(l)[s, :, j]
-        lines = [(ctx.m(c), ctx.step(c, values), ctx.value(parts[m])) for m, c in enumerate(unit.contributions)]
-        added = sp.Add(*[ctx.shown(v) for v in parts], evaluate=False)
-        lines.append(
-            (ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), ctx.value(trace.grad_a[l][s, j]))
-        )
+        parts = ctx.figures.contributions(l)[s, :, j]
+        lines = [
+            (ctx.m(c), ctx.step(c, values), ctx.value(parts[m], "grad_a", l)) for m, c in enumerate(unit.contributions)
+        ]
+        added = sp.Add(*[ctx.shown(v, "grad_a", l) for v in parts], evaluate=False)
+        total = ctx.value(trace.grad_a[l][s, j], "grad_a", l)
+        lines.append((ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), total))
     return [ctx.equations(lines, lead=lead), *_signal(ctx, l, j, values)]
 
 
@@ -164,11 +169,15 @@ def _cancellation(ctx, unit, values):
     blocks = [ctx.equations([(unit.symbol, *steps)], lead=("The product simplifies. Written out and cancelled:",))]
     if unit.assumption:
         blocks.append(text(f"The last step uses that {unit.assumption}."))
-    value = trace.delta[unit.layer][s, unit.unit]
-    short = ctx.equations(
-        [(unit.symbol, *ctx.worked(unit.closed_form, values, value))],
-        lead=("With the numbers, the short form gives the same value:",),
-    )
+    l, j = unit.layer, unit.unit
+    value = trace.delta[l][s, j]
+    lead = ("With the numbers, the short form gives the same value:",)
+    if not unit.softmax and ctx.num(value, "delta", l) != ctx.num(ctx.figures.product(l, j), "delta", l):
+        lead = (
+            "With the numbers, the short form gives the value carried forward; the product above differs in its last "
+            "digit only because its two factors were rounded first:",
+        )
+    short = ctx.equations([(unit.symbol, *ctx.worked(unit.closed_form, values, value, "delta", l))], lead=lead)
     return [*blocks, short]
 
 
@@ -184,10 +193,10 @@ def _signals_table(ctx, l):
     header.append(("error signal",))
     rows = []
     for j in range(ctx.widths[l]):
-        row = [(Math(n.a[l][j]),), (ctx.number(trace.grad_a[l][s, j]),)]
+        row = [(Math(n.a[l][j]),), (ctx.number(trace.grad_a[l][s, j], "grad_a", l),)]
         if derivative:
-            row.append((ctx.number(trace.fprime[l][s, j]),))
-        row.append((ctx.number(trace.delta[l][s, j]),))
+            row.append((ctx.number(trace.fprime[l][s, j], "fprime", l),))
+        row.append((ctx.number(trace.delta[l][s, j], "delta", l),))
         rows.append(tuple(row))
     return tables(tuple(header), rows, "l" + "r" * (len(header) - 1), lead=text("Every unit of the layer:").parts)
 
@@ -208,17 +217,19 @@ def _parameter_gradients(ctx, l, values, gradients):
                     ctx.chain(ctx.d(L, z), ctx.d(z, w)),
                     ctx.step(product, keep_order=True),
                     ctx.step(product, values),
-                    ctx.value(gradients[f"W{l}"][s, j, k]),
+                    ctx.value(gradients[f"W{l}"][s, j, k], "grad", l),
                 )
             )
         b = net.b[l]
         if b is not None and not isinstance(b, sp.Symbol):
             one = sp.Mul(ctx.d(L, z), sp.Integer(1), evaluate=False)
-            lines.append((ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j])))
+            lines.append(
+                (ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j], "grad", l))
+            )
         displays.append(lines)
     if isinstance(net.b[l], sp.Symbol):
         total = sp.Add(*net.delta[l], evaluate=False)
-        displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s]))])
+        displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s], "grad", l))])
     lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
     if isinstance(net.b[l], sp.Symbol):
         lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
@@ -231,10 +242,18 @@ def _parameter_gradients(ctx, l, values, gradients):
 
 
 def _batch_table(ctx, gradients):
+    """Each sample's gradient of every parameter and their sum (or mean): one table per layer, output first."""
     rows_used = ctx.spec.rows
     header = (("parameter",), *[(f"sample {s + 1}",) for s in rows_used], (ctx.spec.reduction,))
-    rows = []
-    for symbol, name, index in ctx.net.parameters():
-        per_sample = [(ctx.number(gradients[name][(s, *index)]),) for s in rows_used]
-        rows.append(((ctx.parameter_name(symbol),), *per_sample, (ctx.number(ctx.result.gradients[name][index]),)))
-    return Section("Gradients of every sample", tables(header, rows, "l" + "r" * (len(header) - 1)), level=2)
+    blocks = []
+    for l in range(ctx.depth, 0, -1):
+        rows = []
+        for symbol, name, index in ctx.net.parameters():
+            if name[1:] != str(l):
+                continue
+            per_sample = [(ctx.number(gradients[name][(s, *index)], "grad", l),) for s in rows_used]
+            total = ctx.number(ctx.run.gradients[name][index], "grad", l)
+            rows.append(((ctx.parameter_name(symbol),), *per_sample, (total,)))
+        lead = text(f"The {ctx.layer_role(l)}:").parts
+        blocks += tables(header, rows, "l" + "r" * (len(header) - 1), lead=lead)
+    return Section("Gradients of every sample", tuple(blocks), level=2)

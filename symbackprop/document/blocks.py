@@ -48,7 +48,8 @@ class Equations:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with one header row; ``align`` has one letter (``l`` or ``r``) per column.
+    """A table with one header row; ``align`` has one letter per column: ``l``, ``r``, or ``d`` (figures
+    aligned on their decimal points).
 
     A ``breakable`` (long) table breaks across pages with the header repeated; a short one stays
     whole. Tables wider than a page are split into column groups by the section that builds them.

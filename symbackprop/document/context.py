@@ -16,6 +16,7 @@ from ..derivation import derive
 from ..printing import Entry, NotationPrinter, Shown, number_text
 from . import measure
 from .blocks import Equations, Math, Row
+from .figures import Figures
 from .picture import network_diagram
 
 # A layer wider than this is worked unit by unit for its first unit only (detail "auto").
@@ -40,7 +41,7 @@ class Context:
         self.derivation = derive(self.arch)
         self.net = self.derivation.network
         self.notation = self.spec.notation
-        self.decimals = self.notation.decimals
+        self.figures = Figures(result)
         self.depth = self.arch.depth
         self.widths = self.arch.widths()
         self.sample = self.spec.rows[0]
@@ -62,10 +63,15 @@ class Context:
         """The starting parameters as float arrays, by name ("W1", "b1", ...)."""
         return self.spec.numeric_parameters()
 
-    @cached_property
+    @property
+    def run(self):
+        """The training run whose figures the document prints (exact, or carried rounded)."""
+        return self.figures.run
+
+    @property
     def gradients(self):
-        """Each sample's own gradient of every parameter with the starting parameters."""
-        return self.result.before.per_sample_gradients()
+        """Each sample's own gradient of every parameter with the starting parameters, as printed."""
+        return self.figures.per_sample
 
     @cached_property
     def diagram(self):
@@ -104,32 +110,39 @@ class Context:
     def math(self, expr, keep_order=False):
         return Math(self.m(expr, keep_order))
 
-    def num(self, value):
-        return number_text(value, self.decimals)
+    def places(self, kind, l=None, value=0.0):
+        """The decimals of ``value``, a figure of kind ``kind`` and layer ``l`` (see :mod:`.figures`)."""
+        return self.figures.places(kind, l, value)
 
-    def number(self, value):
-        """A number as inline mathematics."""
-        return Math(self.num(value))
+    def num(self, value, kind, l=None):
+        return number_text(value, self.figures.places(kind, l, value))
 
-    def shown(self, value):
-        """A number inside an expression, printed rounded."""
-        return Shown(value, self.decimals)
+    def number(self, value, kind, l=None):
+        """A figure of family ``(kind, l)`` as inline mathematics."""
+        return Math(self.num(value, kind, l))
+
+    def shown(self, value, kind, l=None):
+        """A figure of family ``(kind, l)`` inside an expression."""
+        return Shown(value, self.figures.places(kind, l, value))
 
     def d(self, numerator, denominator):
         """The partial derivative ∂numerator/∂denominator, unevaluated."""
         return sp.Derivative(numerator, denominator, evaluate=False)
 
-    def values(self, trace, s):
-        """Every symbol's number for sample ``s`` of ``trace``: inputs, targets, parameters, z, a, deltas."""
+    def values(self, trace, s, parameters="param"):
+        """Every symbol's figure for sample ``s`` of ``trace``: inputs, targets, parameters, z, a, deltas.
+
+        ``parameters`` names the family of the trace's parameters: "param" (the starting ones) or "new".
+        """
         net, values = self.net, {}
-        values.update(zip(net.x, trace.a[0][s]))
-        values.update(zip(net.y, trace.y[s]))
+        values.update({x: self.shown(v, "x") for x, v in zip(net.x, trace.a[0][s])})
+        values.update({y: self.shown(v, "y") for y, v in zip(net.y, trace.y[s])})
         for symbol, name, index in net.parameters():
-            values[symbol] = float(trace.parameters[name][index])
+            values[symbol] = self.shown(trace.parameters[name][index], parameters, int(name[1:]))
         for l in range(1, self.depth + 1):
-            values.update(zip(net.z[l], trace.z[l][s]))
-            values.update(zip(net.a[l], trace.a[l][s]))
-            values.update(zip(net.delta[l], trace.delta[l][s]))
+            values.update({z: self.shown(v, "z", l) for z, v in zip(net.z[l], trace.z[l][s])})
+            values.update({a: self.shown(v, "a", l) for a, v in zip(net.a[l], trace.a[l][s])})
+            values.update({d: self.shown(v, "delta", l) for d, v in zip(net.delta[l], trace.delta[l][s])})
         return values
 
     def bold(self, base, l):
@@ -161,7 +174,7 @@ class Context:
         if shown:
             with sp.evaluate(False):
                 present = expr.free_symbols
-                expr = expr.xreplace({s: self.shown(v) for s, v in values.items() if s in present})
+                expr = expr.xreplace({s: v for s, v in values.items() if s in present})
         printer = self.printer(shown, keep_order)
         return Step(printer.doprint(expr), _pieces(expr, printer))
 
@@ -169,16 +182,18 @@ class Context:
         """A product of chain-rule factors, printed in order with a dot between them."""
         return self.step(sp.Mul(*factors, evaluate=False), {})
 
-    def value(self, value):
-        text = self.num(value)
+    def value(self, value, kind, l=None):
+        """A result: the figure ``value`` of family ``(kind, l)``."""
+        text = self.num(value, kind, l)
         return Step(text, (text,))
 
-    def worked(self, expr, values, value):
-        """The three right-hand sides of a worked line: the formula, the formula with numbers, the result.
+    def worked(self, expr, values, value, kind, l=None):
+        """The three right-hand sides of a worked line: the formula, the formula with figures, the result.
 
-        The formula keeps its terms in the order the numbers print in, so each factor can be matched.
+        ``values`` maps symbols to :class:`Shown` figures; the result is of family ``(kind, l)``. The
+        formula keeps its terms in the order the figures print in, so each factor can be matched.
         """
-        return [self.step(expr, keep_order=True), self.step(expr, values), self.value(value)]
+        return [self.step(expr, keep_order=True), self.step(expr, values), self.value(value, kind, l)]
 
     def equations(self, lines, lead=(), breakable=None):
         """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
@@ -265,7 +280,9 @@ def _broken(relation, pieces, room):
     return rows
 
 
-def matrix(ctx, array):
-    """A NumPy array as a SymPy matrix of rounded numbers."""
+def matrix(ctx, array, kind, l=None):
+    """A NumPy array of figures of family ``(kind, l)`` as a SymPy matrix."""
     array = np.atleast_2d(array)
-    return sp.ImmutableMatrix(array.shape[0], array.shape[1], lambda i, j: Entry(array[i, j], ctx.decimals))
+    return sp.ImmutableMatrix(
+        array.shape[0], array.shape[1], lambda i, j: Entry(array[i, j], ctx.places(kind, l, array[i, j]))
+    )

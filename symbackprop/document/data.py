@@ -12,13 +12,18 @@ def data(ctx):
     X, Y = ctx.spec.numeric_data()
     header = (("sample",), *[(Math(name),) for name in n.x], *[(Math(name),) for name in n.y])
     rows = [
-        ((str(s + 1),), *[(ctx.number(v),) for v in X[s]], *[(ctx.number(v),) for v in Y[s]]) for s in range(len(X))
+        ((str(s + 1),), *[(ctx.number(v, "x"),) for v in X[s]], *[(ctx.number(v, "y"),) for v in Y[s]])
+        for s in range(len(X))
     ]
     samples = tables(header, rows, "l" + "r" * (len(header) - 1))
     if ctx.diagram.labelled:
         params = ctx.parameters
         prows = [
-            ((ctx.parameter_name(symbol),), (f"layer {name[1:]}",), (ctx.number(params[name][index]),))
+            (
+                (ctx.parameter_name(symbol),),
+                (f"layer {name[1:]}",),
+                (ctx.number(params[name][index], "param", int(name[1:])),),
+            )
             for symbol, name, index in ctx.net.parameters()
         ]
         parameters = tables((("parameter",), ("layer",), ("value",)), prows, "llr")
@@ -37,12 +42,15 @@ def parameter_matrices(ctx, lead):
     for l in range(1, ctx.depth + 1):
         weights = params[f"W{l}"]
         lines = []
-        step = ctx.step(matrix(ctx, weights), {})
+        step = ctx.step(matrix(ctx, weights, "param", l), {})
         if measure.fits_display(step.latex):
             lines.append((ctx.bold("W", l), step))
         else:
             header = (("",), *[(f"k = {k + 1}",) for k in range(weights.shape[1])])
-            rows = [((f"j = {j + 1}",), *[(ctx.number(v),) for v in weights[j]]) for j in range(weights.shape[0])]
+            rows = [
+                ((f"j = {j + 1}",), *[(ctx.number(v, "param", l),) for v in weights[j]])
+                for j in range(weights.shape[0])
+            ]
             table_lead = (
                 "The weights ",
                 ctx.math(ctx.bold("W", l)),
@@ -53,10 +61,10 @@ def parameter_matrices(ctx, lead):
         if f"b{l}" in params:
             bias = params[f"b{l}"]
             if not bias.ndim:
-                lines.append((ctx.net.b[l], ctx.step(ctx.shown(bias), {})))
+                lines.append((ctx.net.b[l], ctx.step(ctx.shown(bias, "param", l), {})))
             else:
-                row = ctx.step(Transposed(matrix(ctx, bias[None, :])), {})
-                column = ctx.step(matrix(ctx, bias[:, None]), {})
+                row = ctx.step(Transposed(matrix(ctx, bias[None, :], "param", l)), {})
+                column = ctx.step(matrix(ctx, bias[:, None], "param", l), {})
                 lines.append((ctx.bold("b", l), row if measure.fits_display(row.latex) else column))
         if lines:
             blocks.append(ctx.equations(lines, lead=pending))

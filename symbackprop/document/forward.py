@@ -8,7 +8,7 @@ from .tables import tables
 
 
 def forward(ctx):
-    return (worked_forward(ctx, ctx.result.before, "Forward pass, step by step"),)
+    return (worked_forward(ctx, ctx.run.before, "Forward pass, step by step"),)
 
 
 def forward_values(ctx):
@@ -16,7 +16,7 @@ def forward_values(ctx):
     shown_all = all(ctx.full(l) for l in range(1, ctx.depth + 1))
     if len(ctx.spec.x) == 1 and shown_all:
         return ()
-    trace = ctx.result.before
+    trace = ctx.run.before
     intro = "The forward values of every sample with the starting parameters:"
     if len(ctx.spec.x) == 1:
         intro = "The forward values of every unit with the starting parameters:"
@@ -35,28 +35,28 @@ def values_section(ctx, trace, title, intro):
             (
                 (str(l),),
                 (Math(n.z[l][j]),),
-                (ctx.number(trace.z[l][0, j]),),
+                (ctx.number(trace.z[l][0, j], "z", l),),
                 (Math(n.a[l][j]),),
-                (ctx.number(trace.a[l][0, j]),),
+                (ctx.number(trace.a[l][0, j], "a", l),),
             )
             for l in range(1, ctx.depth + 1)
             for j in range(ctx.widths[l])
         ]
-        loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(trace.loss_sample[0]), evaluate=False))
+        loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(trace.loss_sample[0], "loss"), evaluate=False))
         return Section(title, (*tables(header, rows, "llrlr", lead=text(intro).parts), text("The loss: ", loss, ".")))
     header = (("",), *[(f"sample {s + 1}",) for s in samples])
     rows = []
     for l in range(1, ctx.depth + 1):
         for j in range(ctx.widths[l]):
-            rows.append(((Math(n.z[l][j]),), *[(ctx.number(trace.z[l][s, j]),) for s in samples]))
+            rows.append(((Math(n.z[l][j]),), *[(ctx.number(trace.z[l][s, j], "z", l),) for s in samples]))
         for j in range(ctx.widths[l]):
-            rows.append(((Math(n.a[l][j]),), *[(ctx.number(trace.a[l][s, j]),) for s in samples]))
+            rows.append(((Math(n.a[l][j]),), *[(ctx.number(trace.a[l][s, j], "a", l),) for s in samples]))
     for j in range(ctx.widths[-1]):
-        rows.append(((Math(n.y[j]),), *[(ctx.number(trace.y[s, j]),) for s in samples]))
-    rows.append((("loss",), *[(ctx.number(trace.loss_sample[s]),) for s in samples]))
-    total = trace.loss(list(samples), ctx.spec.reduction)
+        rows.append(((Math(n.y[j]),), *[(ctx.number(trace.y[s, j], "y"),) for s in samples]))
+    rows.append((("loss",), *[(ctx.number(trace.loss_sample[s], "loss"),) for s in samples]))
+    total = ctx.run.loss_total if trace is ctx.run.before else trace.loss(list(samples), ctx.spec.reduction)
     word = "Total" if ctx.spec.reduction == "sum" else "Mean"
-    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total), evaluate=False))
+    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total, "loss"), evaluate=False))
     return Section(
         title,
         (
@@ -66,42 +66,48 @@ def values_section(ctx, trace, title, intro):
     )
 
 
-def worked_forward(ctx, trace, title, tabled=True):
-    """The forward pass of the training sample, unit by unit; ``tabled`` says every value is also in a table."""
+def worked_forward(ctx, trace, title, tabled=True, parameters="param"):
+    """The forward pass of the training sample, unit by unit; ``tabled`` says every value is also in a table.
+
+    ``parameters`` names the family of the trace's parameters ("param", or "new" after the update).
+    """
     s = ctx.sample
-    values = ctx.values(trace, s)
+    values = ctx.values(trace, s, parameters)
     blocks = [text(f"Sample {s + 1}: each unit first forms its weighted sum, then applies its activation.")]
     for l in range(1, ctx.depth + 1):
-        blocks += _layer(ctx, l, values, tabled)
+        blocks += _layer(ctx, l, trace, values, tabled)
     loss = ctx.equations(
-        [(ctx.loss_symbol, *ctx.worked(ctx.net.loss, values, trace.loss_sample[s]))], lead=("The loss of this sample:",)
+        [(ctx.loss_symbol, *ctx.worked(ctx.net.loss, values, trace.loss_sample[s], "loss"))],
+        lead=("The loss of this sample:",),
     )
     blocks.append(loss)
     return Section(title, tuple(blocks))
 
 
-def _layer(ctx, l, values, tabled):
+def _layer(ctx, l, trace, values, tabled):
     net = ctx.net
     units = ctx.worked_units(l)
     role = ctx.layer_role(l)
     activation = ctx.arch.layers[l - 1].activation
-    lines = [(net.z[l][j], *ctx.worked(z_expression(ctx, l, j), values, values[net.z[l][j]])) for j in units]
+    s = ctx.sample
+    lines = [(net.z[l][j], *ctx.worked(z_expression(ctx, l, j), values, trace.z[l][s, j], "z", l)) for j in units]
     blocks = []
     if activation.vector:
         total = sp.Symbol(f"S{l}")
         ctx.names.setdefault(total, rf"S^{{({l})}}" if ctx.depth > 1 else "S")
         exps = sp.Add(*[sp.exp(z) for z in net.z[l]], evaluate=False)
         z_values = {z: values[z] for z in net.z[l]}
-        lines.append((total, ctx.step(exps), ctx.step(exps, z_values), ctx.value(_exp_sum(values, net.z[l]))))
-        z_values[total] = _exp_sum(values, net.z[l])
+        exp_sum = _exp_sum(ctx, trace, l)
+        lines.append((total, ctx.step(exps), ctx.step(exps, z_values), ctx.value(exp_sum, "exp", l)))
+        z_values[total] = ctx.shown(exp_sum, "exp", l)
         for j in units:
             share = sp.Mul(sp.exp(net.z[l][j]), sp.Pow(total, -1, evaluate=False), evaluate=False)
-            lines.append((net.a[l][j], *ctx.worked(share, z_values, values[net.a[l][j]])))
+            lines.append((net.a[l][j], *ctx.worked(share, z_values, trace.a[l][s, j], "a", l)))
     else:
         for j in units:
             z = net.z[l][j]
             definition = net.a_definitions[l][j]
-            steps = ctx.worked(definition, {z: values[z]}, values[net.a[l][j]])
+            steps = ctx.worked(definition, {z: values[z]}, trace.a[l][s, j], "a", l)
             lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
     lead = f"The {role}:"
     if not ctx.full(l):
@@ -111,10 +117,17 @@ def _layer(ctx, l, values, tabled):
     return blocks
 
 
-def _exp_sum(values, zs):
-    """The softmax denominator Σ e^z (infinite rather than an error where an exponential overflows)."""
+def _exp_sum(ctx, trace, l):
+    """The softmax denominator Σ e^z of the training sample (carried figures keep their own, rounded).
+
+    Infinite rather than an error where an exponential overflows.
+    """
+    s = ctx.sample
+    sums = getattr(trace, "exp_sums", None)
+    if sums is not None:
+        return float(sums[l][s])
     with np.errstate(over="ignore"):
-        return float(np.sum(np.exp([values[z] for z in zs])))
+        return float(np.sum(np.exp(trace.z[l][s])))
 
 
 def z_expression(ctx, l, j):

@@ -10,7 +10,7 @@ from .context import Step, matrix
 
 
 def matrix_form(ctx):
-    trace, s = ctx.result.before, ctx.sample
+    trace, s = ctx.run.before, ctx.sample
     has_bias = ctx.arch.bias != "none"
     W, a, z, b, delta = (ctx.bold(base, "l") for base in ("W", "a", "z", "b", "delta"))
     a_below, W_above, delta_above = ctx.bold("a", "l-1"), ctx.bold("W", "l+1"), ctx.bold("delta", "l+1")
@@ -37,10 +37,12 @@ def matrix_form(ctx):
     blocks = [ctx.equations(general, lead=lead)]
     lines, wide_products, wide_gradients = [], [], []
     for l in range(1, ctx.depth + 1):
-        z = ctx.step(matrix(ctx, trace.z[l][s][:, None]), {})
-        terms = [matrix(ctx, trace.parameters[f"W{l}"]), matrix(ctx, trace.a[l - 1][s][:, None])]
+        z = ctx.step(matrix(ctx, trace.z[l][s][:, None], "z", l), {})
+        below = matrix(ctx, trace.a[l - 1][s][:, None], *(("a", l - 1) if l > 1 else ("x",)))
+        terms = [matrix(ctx, trace.parameters[f"W{l}"], "param", l), below]
         if has_bias:
-            terms.append(matrix(ctx, np.broadcast_to(trace.parameters[f"b{l}"], (ctx.widths[l],))[:, None]))
+            bias = np.broadcast_to(trace.parameters[f"b{l}"], (ctx.widths[l],))[:, None]
+            terms.append(matrix(ctx, bias, "param", l))
         # W a and + b may go on rows of their own; W a itself cannot be cut.
         pieces = (ctx.step(Affine(*terms[:2]), {}).latex, *(f"+ {ctx.step(t, {}).latex}" for t in terms[2:]))
         if measure.fits_display(pieces[0]):
@@ -49,8 +51,8 @@ def matrix_form(ctx):
             wide_products.append(l)
             lines.append((ctx.bold("z", l), z))
     for l in range(ctx.depth, 0, -1):
-        lines.append((ctx.bold("delta", l), ctx.step(matrix(ctx, trace.delta[l][s][:, None]), {})))
-        step = ctx.step(matrix(ctx, ctx.gradients[f"W{l}"][s]), {})
+        lines.append((ctx.bold("delta", l), ctx.step(matrix(ctx, trace.delta[l][s][:, None], "delta", l), {})))
+        step = ctx.step(matrix(ctx, ctx.gradients[f"W{l}"][s], "grad", l), {})
         if measure.fits_display(step.latex):
             lines.append((ctx.d(ctx.loss_symbol, ctx.bold("W", l)), step))
         else:

@@ -12,7 +12,7 @@ from .blocks import Bullets, Math, Section, listed, parts
 
 def notes(ctx):
     items = []
-    trace = ctx.result.before
+    trace = ctx.run.before
     for l in range(1, ctx.depth + 1):
         activation = ctx.arch.layers[l - 1].activation
         z = trace.z[l][ctx.spec.rows]
@@ -26,7 +26,7 @@ def notes(ctx):
                     parts(
                         *_subject(names, saturated),
                         " saturated (weighted sums reach ",
-                        ctx.number(largest),
+                        ctx.number(largest, "z", l),
                         f"): the {activation.description} is almost flat there, so its derivative and every "
                         "gradient through it nearly vanish.",
                     )
@@ -34,7 +34,7 @@ def notes(ctx):
         if activation.kink is not None:
             kinked = [j for j in units if np.any(z[:, j] == activation.kink)]
             if kinked:
-                at = ctx.math(sp.Eq(sp.Symbol("z"), ctx.shown(activation.kink), evaluate=False))
+                at = ctx.math(sp.Eq(sp.Symbol("z"), ctx.shown(activation.kink, "written"), evaluate=False))
                 items.append(
                     parts(
                         *_subject(names, kinked),
@@ -50,7 +50,7 @@ def notes(ctx):
                     parts(
                         *_subject(names, inactive),
                         " inactive (weighted sum below ",
-                        ctx.number(activation.inactive_below),
+                        ctx.number(activation.inactive_below, "written"),
                         "): no gradient flows through ",
                         "it" if len(inactive) == 1 else "them",
                         " in this step.",

@@ -13,19 +13,19 @@ def network_diagram(ctx):
     columns = [list(ctx.notation.x)] + [list(ctx.notation.a[l]) for l in range(1, ctx.depth + 1)]
     params = ctx.parameters
 
-    def label(symbol, value):
-        return ctx.m(sp.Eq(symbol, Entry(value, ctx.decimals), evaluate=False))
+    def label(symbol, value, l):
+        return ctx.m(sp.Eq(symbol, Entry(value, ctx.places("param", l)), evaluate=False))
 
     weights, biases = [None], [None]
     for l in range(1, ctx.depth + 1):
         W, b = params[f"W{l}"], ctx.net.b[l]
-        weights.append([[label(ctx.net.W[l][j, k], W[j, k]) for k in range(W.shape[1])] for j in range(W.shape[0])])
+        weights.append([[label(ctx.net.W[l][j, k], W[j, k], l) for k in range(W.shape[1])] for j in range(W.shape[0])])
         if b is None:
             biases.append(None)
         elif isinstance(b, sp.Symbol):
-            biases.append(label(b, params[f"b{l}"]))
+            biases.append(label(b, params[f"b{l}"], l))
         else:
-            biases.append([label(bj, params[f"b{l}"][j]) for j, bj in enumerate(b)])
+            biases.append([label(bj, params[f"b{l}"][j], l) for j, bj in enumerate(b)])
     # As short as it can be without shrinking its text: at most 12 cm, it fits on the first page under
     # the overview; a wide layer takes 15 cm, or the full height, rather than shrink.
     for height in (COMPACT_CM, 15.0):

@@ -5,6 +5,8 @@ each); its columns must fit the text width, so a wide table becomes several
 narrower ones.
 """
 
+import re
+
 from . import measure
 from .blocks import Math, Table
 
@@ -20,9 +22,13 @@ def cell_width(cell):
 
 
 def tables(header, rows, align, lead=(), keys=1):
-    """``header`` and ``rows`` as one table, or as several when the columns do not fit side by side."""
+    """``header`` and ``rows`` as one table, or as several when the columns do not fit side by side.
+
+    A right-aligned column of figures is aligned on their decimal points instead ("d").
+    """
     columns = len(header)
-    widths = [max(cell_width(row[c]) for row in (header, *rows)) + _PADDING for c in range(columns)]
+    align = "".join("d" if a == "r" and _figures(row[c] for row in rows) else a for c, a in enumerate(align))
+    widths = [_column_width(header[c], [row[c] for row in rows], align[c]) + _PADDING for c in range(columns)]
     room = measure.TEXT_WIDTH - sum(widths[:keys])
     # As few groups as fit, then the columns shared out evenly among them (not 7 and a lonely 1).
     count = 1
@@ -42,6 +48,35 @@ def tables(header, rows, align, lead=(), keys=1):
             )
         )
     return tuple(result)
+
+
+def _column_width(head, cells, align):
+    """The printed width of a column: its widest cell, or for figures aligned on their decimal points the widest
+    whole part plus the widest decimal part (-3.865 over 0.008248 needs the room of -3.008248)."""
+    if align != "d":
+        return max(cell_width(c) for c in (head, *cells))
+    wholes, decimals = [0.0], [0.0]
+    for cell in cells:
+        whole, point, fraction = cell[0].latex.partition(".") if _is_figure(cell) else (None, "", "")
+        if whole is None:
+            wholes.append(cell_width(cell))
+            continue
+        wholes.append(measure.inline_width(whole))
+        decimals.append(measure.inline_width(point + fraction) if point else 0.0)
+    return max(cell_width(head), max(wholes) + max(decimals))
+
+
+def _is_figure(cell):
+    return len(cell) == 1 and isinstance(cell[0], Math) and _FIGURE.match(cell[0].latex) is not None
+
+
+def _figures(cells):
+    """Whether a column holds figures (numbers as a document prints them); other cells, such as "frozen", span
+    both halves of a column aligned on the decimal point."""
+    return any(_is_figure(cell) for cell in cells)
+
+
+_FIGURE = re.compile(r"-?\d")
 
 
 def _groups(widths, room, count):

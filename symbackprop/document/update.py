@@ -1,4 +1,4 @@
-"""The update: every parameter moves against its gradient, scaled by the learning rate."""
+"""The update: every parameter moves against its gradient, scaled by the learning rate, layer by layer."""
 
 import sympy as sp
 
@@ -8,29 +8,59 @@ from .tables import tables
 
 
 def update(ctx):
-    params = ctx.parameters
-    first = ctx.result.first_update
-    rows = []
-    for symbol, name, index in ctx.net.parameters():
-        frozen = name[0] == "b" and not ctx.spec.update_biases
-        new = ("frozen",) if frozen else (ctx.number(first[name][index]),)
-        rows.append(
-            (
-                (ctx.parameter_name(symbol),),
-                (ctx.number(params[name][index]),),
-                (ctx.number(ctx.result.gradients[name][index]),),
-                new,
-            )
-        )
     w = sp.Symbol("w")
     with sp.evaluate(False):
         rule = ctx.math(Becomes(w, w - ctx.rate_symbol * ctx.d(ctx.loss_symbol, w)), keep_order=True)
-    header = (("parameter",), ("old value",), ("gradient",), ("new value",))
-    blocks = tables(
-        header, rows, "lrrr", lead=text("Every parameter takes one step against its gradient: ", rule, ".").parts
-    )
-    if ctx.spec.steps > 1:
-        blocks += (
-            text(f"The step is repeated {ctx.spec.steps} times in all; the final parameters are in the next section."),
+    lead = ["Every parameter takes one step against its gradient: ", rule, "."]
+    if ctx.depth > 1:
+        lead.append(
+            " The output layer comes first, as in the backward pass; every error signal above was computed with the "
+            "old weights, so updating one layer does not change the gradients of the next."
         )
-    return (Section("Update", blocks),)
+    blocks = [text(*lead)]
+    for l in range(ctx.depth, 0, -1):
+        blocks += _layer(ctx, l)
+    if ctx.spec.steps > 1:
+        blocks.append(
+            text(f"The step is repeated {ctx.spec.steps} times in all; the final parameters are in the next section.")
+        )
+    return (Section("Update", tuple(blocks)),)
+
+
+def _layer(ctx, l):
+    """The update lines of the layer's worked units, then a table of every parameter of the layer."""
+    params, first, gradients = ctx.parameters, ctx.run.first_update, ctx.run.gradients
+    frozen = not ctx.spec.update_biases
+    worked = set(ctx.worked_units(l))
+    lines, rows = [], []
+    for symbol, name, index in ctx.net.parameters():
+        if name[1:] != str(l):
+            continue
+        is_bias = name[0] == "b"
+        old, gradient = params[name][index], gradients[name][index]
+        new = ("frozen",) if is_bias and frozen else (ctx.number(first[name][index], "new", l),)
+        rows.append(
+            (
+                (ctx.parameter_name(symbol),),
+                (ctx.number(old, "param"),),
+                (ctx.number(gradient, "grad", l),),
+                new,
+            )
+        )
+        unit = index[0] if index else 0
+        if not (is_bias and frozen) and unit in worked:
+            with sp.evaluate(False):
+                rule = Becomes(symbol, symbol - ctx.rate_symbol * ctx.d(ctx.loss_symbol, symbol))
+                figures = ctx.shown(old, "param") - ctx.shown(ctx.spec.learning_rate, "rate") * ctx.shown(
+                    gradient, "grad", l
+                )
+            lines.append((ctx.m(rule, keep_order=True), ctx.step(figures, {}), ctx.value(first[name][index], "new", l)))
+    role = ctx.layer_role(l)
+    header = (("parameter",), ("old value",), ("gradient",), ("new value",))
+    blocks = []
+    if lines:
+        blocks.append(ctx.equations(lines, lead=(f"The {role}:",)))
+        table_lead = text(f"Every parameter of the {role}:" if not ctx.full(l) else "In a table:").parts
+    else:
+        table_lead = text(f"The {role}:").parts
+    return [*blocks, *tables(header, rows, "lrrr", lead=table_lead)]
