@@ -30,11 +30,13 @@ def _parser():
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
     commands.add_parser("examples", help="list the bundled example specs")
-    render_command = commands.add_parser("render", help="write the worked solution of a spec as LaTeX or Markdown")
+    render_command = commands.add_parser(
+        "render", help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it"
+    )
     render_command.add_argument(
         "spec", nargs="?", help="spec file or bundled example name (default: the default example)"
     )
-    render_command.add_argument("--format", default="markdown", help="latex or markdown (default markdown)")
+    render_command.add_argument("--format", default="markdown", help="latex, markdown or python (default markdown)")
     render_command.add_argument("-o", "--output", help="file to write (default: standard output)")
     render_command.add_argument(
         "--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file"
@@ -186,11 +188,11 @@ def _targets(arguments):
 
 
 def render_spec(source, fmt, template_dir=None):
-    """The worked solution of the spec at ``source`` as text in ``fmt``, if the spec is within the document budget."""
+    """The worked solution of the spec at ``source`` as text in ``fmt`` (a document, or the NumPy script that
+    checks it), if the spec is within the document budget."""
     # Imported here so that `grad` does not pay for Jinja2 and the document model at start-up.
     from . import budget
     from . import spec as specs
-    from .document import build
     from .evaluation import train
     from .render import FORMATS, render
 
@@ -198,7 +200,7 @@ def render_spec(source, fmt, template_dir=None):
         raise SpecError(f"--format: unknown format {show(fmt)}; expected one of {', '.join(FORMATS)}")
     spec = specs.load(source or specs.DEFAULT_EXAMPLE)
     budget.check_document(spec)
-    return render(build(train(spec)), fmt, template_dir)
+    return render(FORMATS[fmt].model(train(spec)), fmt, template_dir)
 
 
 def as_json(result):

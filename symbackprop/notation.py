@@ -382,3 +382,57 @@ def _balanced(text):
         if depth < 0:
             return False
     return depth == 0
+
+
+# Accents that plain names write after their letter, as people type them: \hat{y} -> y_hat.
+_PLAIN_ACCENTS = {r"\hat": "_hat", r"\bar": "_bar", r"\tilde": "_tilde"}
+_LAYER_SUPERSCRIPT = re.compile(r"\((\d+)\)")
+
+
+def plain_name(latex):
+    """A LaTeX name as plain text, for scripts and terminals: no braces, no backslashes, accents spelt out.
+
+    A layer superscript becomes its number; a subscript keeps its underscore, except that one
+    letter and a number run together as they are read aloud (w_{5} is w5, h_{1} is h1).
+
+    >>> [plain_name(n) for n in (r"\\mathrm{net}_{h_{1}}", "W^{(1)}_{11}", r"\\hat{y}", r"\\delta_{o_{1}}", "w_{5}")]
+    ['net_h1', 'W1_11', 'y_hat', 'delta_o1', 'w5']
+    """
+    tokens = _TOKEN.findall(latex)
+    tokens.reverse()  # read from the end, so that each token is popped
+    return _plain_group(tokens)
+
+
+def _plain_group(tokens):
+    """The plain text of the tokens up to the end of the current group (its closing brace is consumed)."""
+    text = ""
+    while tokens:
+        token = tokens.pop()
+        if token == "}":
+            break
+        if token == "^":
+            superscript = _plain_atom(tokens)
+            layer = _LAYER_SUPERSCRIPT.fullmatch(superscript)
+            text += layer.group(1) if layer else superscript
+        elif token == "_":
+            subscript = _plain_atom(tokens)
+            joined = len(text) == 1 and text.isalpha() and subscript[:1].isdigit()
+            text += subscript if joined else "_" + subscript
+        else:
+            tokens.append(token)
+            text += _plain_atom(tokens)
+    return text
+
+
+def _plain_atom(tokens):
+    """The plain text of the next token, with the argument it takes: a group, an accent, a command, a character."""
+    token = tokens.pop() if tokens else ""
+    if token == "{":
+        return _plain_group(tokens)
+    if token in _PLAIN_ACCENTS:
+        return _plain_atom(tokens) + _PLAIN_ACCENTS[token]
+    if token == r"\mathrm":
+        return _plain_atom(tokens)
+    if token == r"\prime":
+        return "'"
+    return token.removeprefix("\\")

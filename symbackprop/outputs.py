@@ -1,4 +1,4 @@
-"""Regenerate ``output/``: the Markdown, LaTeX and PDF worked solution of every bundled example.
+"""Regenerate ``output/``: the Markdown, LaTeX and PDF worked solution of every bundled example, and its NumPy script.
 
 python -m symbackprop.outputs [FOLDER] [--no-pdf]
 """

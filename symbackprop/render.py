@@ -1,15 +1,19 @@
-"""Turn a :class:`~symbackprop.document.Document` into LaTeX or Markdown.
+"""Turn a training run into its worked solution: LaTeX or Markdown, or a NumPy script.
 
-Templates live in the package (``templates/`` in the source tree); a user's
-own folder, given as ``template_dir``, is searched first, so a single template
-can be restyled without copying the rest. The LaTeX environment uses
+Each :class:`Format` says which model of the run its template lays out: a
+:class:`~symbackprop.document.Document` for LaTeX and Markdown, a
+:class:`~symbackprop.script.Script` for the script. Templates live in the
+package (``templates/`` in the source tree); a user's own folder, given as
+``template_dir``, is searched first, so a single template can be restyled
+without copying the rest. The LaTeX environment uses
 ``((* ... *))`` for statements and ``((( ... )))`` for values, so LaTeX braces
 never clash with Jinja2's. Every filter is registered here, in one place.
 
 User text (titles, descriptions) reaches a document only through
 :func:`latex_escape` or :func:`markdown_escape`, which make every character
 literal: nothing a user writes can become a TeX command, a ligature, a Markdown
-block or a math span.
+block or a math span. In the script, every value a template prints becomes a
+Python literal (:func:`symbackprop.script.literal`), so user text stays inside strings.
 """
 
 import re
@@ -20,6 +24,8 @@ from pathlib import Path
 
 import jinja2
 
+from . import script
+from .document import build
 from .document.blocks import Math
 from .errors import SpecError
 
@@ -129,23 +135,28 @@ _LATEX_DELIMITERS = {
 
 @dataclass(frozen=True)
 class Format:
-    """Everything that makes one output format: its templates, file suffix, escaping and math delimiters.
+    """Everything that makes one output format: its model and templates, file suffix, escaping and math delimiters.
 
-    The document template is ``document.<extension>.j2``; each kind of block is drawn by the macro
-    ``render`` of ``blocks/<kind>.<extension>.j2``, so a user restyles one kind by overriding one file.
+    ``model`` makes what the template lays out (as ``doc``) from a training run; the template is
+    ``<stem>.<extension>.j2``. Each kind of block is drawn by the macro ``render`` of
+    ``blocks/<kind>.<extension>.j2``, so a user restyles one kind by overriding one file. ``finalize``,
+    where given, turns every value a template prints into the format's text (Jinja2's ``finalize``).
     """
 
     name: str
     extension: str
     suffix: str
     escape: Callable[[str], str]
-    inline_math: Callable[[str], str]
+    inline_math: Callable[[str], str] | None = None
     delimiters: dict = field(default_factory=dict)
     compiles_to_pdf: bool = False
+    model: Callable = build
+    stem: str = "document"
+    finalize: Callable | None = None
 
     @property
     def template(self):
-        return f"document.{self.extension}.j2"
+        return f"{self.stem}.{self.extension}.j2"
 
     def block_template(self, kind):
         return f"blocks/{kind}.{self.extension}.j2"
@@ -154,6 +165,7 @@ class Format:
 FORMATS = {
     "latex": Format("latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS, compiles_to_pdf=True),
     "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$"),
+    "python": Format("python", "py", ".py", script.comment, model=script.build, stem="script", finalize=script.literal),
 }
 
 
@@ -189,6 +201,7 @@ def environment(fmt, template_dir=None):
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        finalize=fmt.finalize,
         **fmt.delimiters,
     )
     env.filters["escape"] = fmt.escape
@@ -205,7 +218,7 @@ def _built_in_template(folder, name):
 
 
 def render(document, fmt, template_dir=None):
-    """The text of ``document`` in ``fmt`` ("latex" or "markdown")."""
+    """The text of ``document`` (the model the format's ``model`` made) in ``fmt``: "latex", "markdown" or "python"."""
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if template_dir is not None and not Path(template_dir).is_dir():

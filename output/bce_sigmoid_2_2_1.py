@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""A training step worked in plain NumPy, written by symbackprop from a spec (`symbackprop render --format python`).
+
+`python3 THIS_FILE` prints every forward value, error signal, gradient and updated parameter under the names
+of the worked solution; `python3 THIS_FILE --json` prints the object that `symbackprop grad SPEC --json`
+prints. It needs NumPy only.
+
+How it works. `forward` computes each layer's weighted sums z = a_below W^T + b and outputs a = f(z), one
+row per sample. `backward` applies the chain rule from the output down: the output layer's delta = dL/dz
+comes from dL/da and f'(z); a hidden unit feeds every unit of the layer above through that layer's weights,
+so its dL/da = delta_above W_above, and its delta = dL/da * f'(z). As z = W a_below + b, dL/dW is
+delta^T a_below and dL/db is delta, summed over the samples. `update` moves every trained parameter
+against its gradient.
+"""
+
+import json
+import sys
+
+import numpy as np
+
+# 2-2-1 sigmoid classifier trained with binary cross-entropy
+TITLE = "2-2-1 sigmoid classifier trained with binary cross-entropy"
+NETWORK = "2 inputs, then 2 sigmoid, 1 sigmoid; a bias per unit; binary cross-entropy"
+TRAINING = "one step of gradient descent on sample 1, learning rate eta = 0.5"
+DECIMALS = 4
+
+# The data, one row per sample: inputs X and targets Y.
+X = np.array(
+    [
+        [0.1, 0.2],
+        [0.4, 0.5],
+        [0.3, 0.6],
+        [0.7, 0.1],
+        [0.9, 0.8],
+    ]
+)
+Y = np.array(
+    [
+        [0.0],
+        [1.0],
+        [1.0],
+        [0.0],
+        [1.0],
+    ]
+)
+
+# The starting parameters: W<l>[j, k] is the weight into unit j of layer l from unit k of the layer below.
+PARAMETERS = {
+    "W1": np.array([[0.15, 0.25], [0.2, 0.3]]),
+    "b1": np.array([0.35, 0.35]),
+    "W2": np.array([[0.4, 0.45]]),
+    "b2": np.array([0.6]),
+}
+LEARNING_RATE = 0.5
+STEPS = 1
+# The samples each step trains on (rows of X, from 0), and how their losses combine.
+ROWS = [0]
+REDUCTION = "sum"
+# The parameters a step changes; the others (frozen biases) keep their starting values.
+TRAINED = ["W1", "b1", "W2", "b2"]
+
+# What the worked solution calls each quantity: each unit's x, y and, by layer, z, a and delta; each
+# parameter's entries; the loss and the learning rate.
+NAMES = {
+    "x": ["x1", "x2"],
+    "y": ["y"],
+    "z": [None, ["z1_1", "z1_2"], ["z2"]],
+    "a": [None, ["a1_1", "a1_2"], ["y_hat"]],
+    "delta": [None, ["delta1_1", "delta1_2"], ["delta2"]],
+    "loss": "L",
+    "rate": "eta",
+    "W1": [["W1_11", "W1_12"], ["W1_21", "W1_22"]],
+    "b1": ["b1_1", "b1_2"],
+    "W2": [["W2_11", "W2_12"]],
+    "b2": ["b2"],
+}
+
+
+def sigmoid(z):
+    """The sigmoid, 1 / (1 + e^-z). Far below 0, e^-z overflows to inf and the quotient is 0, its limit."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_prime(z, a):
+    """f'(z) of sigmoid, written with the unit's output a = f(z) where that is simpler."""
+    return a*(1.0 - a)
+
+
+def loss_of_each_sample(z, a, y):
+    """Binary cross-entropy after a sigmoid, written with z: log(1 + e^z) - y z, finite for any z."""
+    terms = np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0.0)
+    return np.sum(terms, axis=-1) - np.sum(y * z, axis=-1)
+
+
+def loss_gradient(z, a, y):
+    """dL/da: the loss's derivative by each output, per sample."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        wrong, right = 1 + np.exp(z), 1 + np.exp(-z)  # 1 / (1 - a) and 1 / a, exact where a rounds to 0 or 1
+        return np.where(y < 1, (1 - y) * wrong, 0.0) - np.where(y > 0, y * right, 0.0)
+
+
+def output_delta(z, a, y, grad_a):
+    """The output layer's delta = dL/dz: dL/da * f'(z) cancels to a - y."""
+    return a - y
+
+
+def forward(p, x):
+    """Each layer's weighted sums z and outputs a, one row per sample; a[0] is the input."""
+    a0 = x
+    z1 = a0 @ p["W1"].T + p["b1"]
+    a1 = sigmoid(z1)
+    z2 = a1 @ p["W2"].T + p["b2"]
+    a2 = sigmoid(z2)
+    return [None, z1, z2], [a0, a1, a2]
+
+
+def backward(p, z, a, y):
+    """dL/da, f'(z) and delta = dL/dz of every layer, from the output layer down: the chain rule."""
+    # Output layer 2: dL/da from the loss; delta: dL/da * f'(z) cancels to a - y.
+    grad_a2 = loss_gradient(z[2], a[2], y)
+    fprime2 = sigmoid_prime(z[2], a[2])
+    delta2 = output_delta(z[2], a[2], y, grad_a2)
+    # Layer 1: dL/da1 = delta2 W2 (each unit feeds every unit of layer 2); delta1 = dL/da1 * f'(z1).
+    grad_a1 = delta2 @ p["W2"]
+    fprime1 = sigmoid_prime(z[1], a[1])
+    delta1 = grad_a1 * fprime1
+    grad_a = [None, grad_a1, grad_a2]
+    fprime = [None, fprime1, fprime2]
+    return grad_a, fprime, [None, delta1, delta2]
+
+
+def passes(p, x, y):
+    """The forward and the backward pass of the parameters p over every row of x and y: every value on the way."""
+    z, a = forward(p, x)
+    grad_a, fprime, delta = backward(p, z, a, y)
+    return {"z": z, "a": a, "grad_a": grad_a, "fprime": fprime, "delta": delta}
+
+
+def loss_over(values, y, rows):
+    """The loss over the samples in rows: the sum of their losses."""
+    each = loss_of_each_sample(values["z"][2], values["a"][2], y)[rows]
+    return each.sum()
+
+
+def gradients_over(values, rows):
+    """The gradient of loss_over for every parameter: as z = W a_below + b, dL/dW = delta^T a_below and
+    dL/db = delta, summed over the samples in rows."""
+    a, delta = values["a"], values["delta"]
+    gradients = {}
+    gradients["W1"] = delta[1][rows].T @ a[0][rows]
+    gradients["b1"] = np.sum(delta[1][rows], axis=0)
+    gradients["W2"] = delta[2][rows].T @ a[1][rows]
+    gradients["b2"] = np.sum(delta[2][rows], axis=0)
+    return gradients
+
+
+def update(p, gradients):
+    """One step of gradient descent: each trained parameter minus the learning rate times its gradient."""
+    return {name: value - LEARNING_RATE * gradients[name] if name in TRAINED else value for name, value in p.items()}
+
+
+def train():
+    """Take the steps. Return every value of the first step's passes (over every sample), its loss and
+    gradients, the parameters after it and after the last step, every step's loss and the loss after the last."""
+    values = passes(PARAMETERS, X, Y)
+    loss, gradients = loss_over(values, Y, ROWS), gradients_over(values, ROWS)
+    first = last = update(PARAMETERS, gradients)
+    losses = [loss]
+    x, y, every = X[ROWS], Y[ROWS], list(range(len(ROWS)))
+    for _ in range(STEPS - 1):
+        later = passes(last, x, y)
+        losses.append(loss_over(later, y, every))
+        last = update(last, gradients_over(later, every))
+    loss_after = loss_over(passes(last, X, Y), Y, ROWS)
+    return values, loss, gradients, first, last, losses, loss_after
+
+
+def shown(value):
+    """A number rounded to DECIMALS decimals; in scientific notation where that would show only zeros."""
+    value = float(value) + 0.0  # no -0
+    if value != 0 and (abs(value) < 0.5 * 10.0**-DECIMALS or abs(value) >= 1e7):
+        return f"{value:.{max(DECIMALS - 1, 2)}e}"
+    return f"{value:.{DECIMALS}f}"
+
+
+def entries(name, value):
+    """Each entry of the parameter (or gradient) called name: its plain name and its value."""
+    value = np.asarray(value)
+    for index in np.ndindex(value.shape):
+        names = NAMES[name]
+        for i in index:
+            names = names[i]
+        yield names, value[index]
+
+
+def changes(new):
+    """Print each parameter's entries, from their starting value to their value in new (frozen ones once)."""
+    for name, value in PARAMETERS.items():
+        for (entry, old), (_, now) in zip(entries(name, value), entries(name, new[name])):
+            print(f"{entry}: {shown(old)} -> {shown(now)}" if name in TRAINED else f"{entry} = {shown(old)} (frozen)")
+
+
+def report(values, loss, gradients, first, last, losses, loss_after):
+    """Print the run in the worked solution's names, one quantity a line."""
+    loss_name, depth = NAMES["loss"], len(NAMES["z"]) - 1
+    print(TITLE)
+    print(NETWORK)
+    print(TRAINING)
+    each = loss_of_each_sample(values["z"][depth], values["a"][depth], Y)
+    for row in ROWS:
+        print(f"\nForward pass, sample {row + 1}")
+        for name, value in zip(NAMES["x"], X[row]):
+            print(f"{name} = {shown(value)}")
+        for l in range(1, depth + 1):
+            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
+                print(f"{z_name} = {shown(values['z'][l][row, j])}")
+                print(f"{a_name} = {shown(values['a'][l][row, j])}")
+        for name, value in zip(NAMES["y"], Y[row]):
+            print(f"{name} = {shown(value)}")
+        print(f"loss of sample {row + 1} = {shown(each[row])}")
+    print(f"\n{loss_name} = {shown(loss)}" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+    for row in ROWS:
+        print(f"\nBackward pass, sample {row + 1}")
+        for l in range(depth, 0, -1):
+            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
+                print(f"d{loss_name}/d{a_name} = {shown(values['grad_a'][l][row, j])}")
+                print(f"d{a_name}/d{z_name} = {shown(values['fprime'][l][row, j])}")
+                print(f"{NAMES['delta'][l][j]} = {shown(values['delta'][l][row, j])}")
+    print("\nGradients" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+    for name, value in gradients.items():
+        for entry, number in entries(name, value):
+            print(f"d{loss_name}/d{entry} = {shown(number)}")
+    print(f"\nUpdate: each parameter minus {NAMES['rate']} = {LEARNING_RATE} times its gradient")
+    changes(first)
+    if STEPS > 1:
+        print()
+        for step, later in enumerate(losses[1:], start=2):
+            print(f"Step {step}: {loss_name} = {shown(later)}")
+        print(f"\nAfter {STEPS} steps")
+        changes(last)
+    after = "the update" if STEPS == 1 else f"{STEPS} steps"
+    print(f"\n{loss_name} after {after} = {shown(loss_after)} (before: {shown(loss)})")
+
+
+def as_json(values, loss, gradients, last, loss_after):
+    """The object `symbackprop grad SPEC --json` prints."""
+    return {
+        "loss": float(loss),
+        "outputs": values["a"][-1].tolist(),
+        "gradients": {name: np.asarray(value).tolist() for name, value in gradients.items()},
+        "updated": {name: np.asarray(value).tolist() for name, value in last.items()},
+        "loss_after": float(loss_after),
+    }
+
+
+def main(arguments):
+    if arguments not in ([], ["--json"]):
+        sys.exit(f"usage: python3 {sys.argv[0]} [--json]")
+    values, loss, gradients, first, last, losses, loss_after = train()
+    if arguments:
+        print(json.dumps(as_json(values, loss, gradients, last, loss_after), allow_nan=False))
+    else:
+        report(values, loss, gradients, first, last, losses, loss_after)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
