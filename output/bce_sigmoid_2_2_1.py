@@ -14,6 +14,7 @@ against its gradient.
 """
 
 import json
+import math
 import sys
 
 import numpy as np
@@ -22,6 +23,8 @@ import numpy as np
 TITLE = "2-2-1 sigmoid classifier trained with binary cross-entropy"
 NETWORK = "2 inputs, then 2 sigmoid, 1 sigmoid; a bias per unit; binary cross-entropy"
 TRAINING = "one step of gradient descent on sample 1, learning rate eta = 0.5"
+# Figures print with DIGITS significant figures, or with DECIMALS decimals when that is set.
+DIGITS = None
 DECIMALS = 4
 
 # The data, one row per sample: inputs X and targets Y.
@@ -177,11 +180,15 @@ def train():
 
 
 def shown(value):
-    """A number rounded to DECIMALS decimals; in scientific notation where that would show only zeros."""
+    """A number with DIGITS significant figures (or DECIMALS decimals); tiny or huge ones in scientific notation."""
     value = float(value) + 0.0  # no -0
-    if value != 0 and (abs(value) < 0.5 * 10.0**-DECIMALS or abs(value) >= 1e7):
-        return f"{value:.{max(DECIMALS - 1, 2)}e}"
-    return f"{value:.{DECIMALS}f}"
+    if abs(value) < 1e-12:
+        return "0"
+    if DECIMALS is not None:
+        return f"{value:.{DECIMALS}f}"
+    if abs(value) < 1e-8 or abs(value) >= 1e7:
+        return f"{value:.{DIGITS - 1}e}"
+    return f"{value:.{max(DIGITS - 1 - math.floor(math.log10(abs(value))), 0)}f}"
 
 
 def entries(name, value):

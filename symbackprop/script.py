@@ -247,7 +247,8 @@ class Script:
 
     title: str
     network: str
-    decimals: int
+    digits: int | None
+    decimals: int | None
     x: list
     y: list
     rows: list
@@ -277,7 +278,8 @@ def build(result):
     return Script(
         title=spec.title,
         network=_describe(architecture),
-        decimals=spec.notation.decimals,
+        digits=spec.notation.precision.digits,
+        decimals=spec.notation.precision.decimals,
         x=[[float(v) for v in row] for row in spec.x],
         y=[[float(v) for v in row] for row in spec.y],
         rows=list(spec.rows),

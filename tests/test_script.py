@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import figures
 import numpy as np
 import pytest
 from networks import SMALL_SPEC, draw_numbers, make_case, random_case
@@ -210,14 +211,14 @@ def _block(out, heading):
 
 
 def _assert_shown(shown, value, decimals, what):
-    """``shown`` is ``value`` rounded to ``decimals`` (or in scientific notation, to as many digits)."""
-    assert abs(float(shown) - value) <= 0.5 * 10.0**-decimals + abs(value) * 10.0 ** -max(decimals - 1, 2), what
+    """``shown`` is ``value`` rounded at its last printed digit (``decimals`` of them when the spec fixes them)."""
+    assert figures.shown(shown.replace("e", " \\times 10^"), value, fixed=decimals), (what, shown, value)
 
 
 def test_the_plain_run_prints_every_forward_value_and_gradient_under_its_name(case, tmp_path):
     source, result, text = case
     spec, before = result.spec, result.before
-    notation, decimals = spec.notation, spec.notation.decimals
+    notation, decimals = spec.notation, spec.notation.precision.decimals
     x, y = spec.numeric_data()
     out = run_script(text, tmp_path)
     for row in spec.rows:
@@ -350,7 +351,7 @@ HOSTILE_SPEC = (
 )
 
 
-CONSTANTS = ["TITLE", "NETWORK", "TRAINING", "DECIMALS", "X", "Y", "PARAMETERS", "LEARNING_RATE", "STEPS"]
+CONSTANTS = ["TITLE", "NETWORK", "TRAINING", "DIGITS", "DECIMALS", "X", "Y", "PARAMETERS", "LEARNING_RATE", "STEPS"]
 CONSTANTS += ["ROWS", "REDUCTION", "TRAINED", "NAMES"]
 
 
@@ -360,15 +361,16 @@ def _assert_inert(text, title, folder):
     assert lines[0] == "#!/usr/bin/env python3" and lines[1].startswith('"""A training step worked in plain NumPy')
     tree = ast.parse(text)
     kinds = [type(node).__name__ for node in tree.body]
-    assert kinds[:5] == ["Expr", "Import", "Import", "Import", "Assign"] and "Expr" not in kinds[1:]
+    assert kinds[:6] == ["Expr", "Import", "Import", "Import", "Import", "Assign"] and "Expr" not in kinds[1:]
     assert set(kinds) == {"Expr", "Import", "Assign", "FunctionDef", "If"}
     assert [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names] == [
         "json",
+        "math",
         "sys",
         "numpy",
     ]
     assert [node.targets[0].id for node in tree.body if isinstance(node, ast.Assign)] == CONSTANTS
-    assert tree.body[4].value.value == title
+    assert tree.body[5].value.value == title
     out = run_script(text, folder)
     assert out.startswith(title + "\n")
     assert sorted(p.name for p in folder.iterdir()) == ["check.py"]
