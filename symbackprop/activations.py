@@ -25,7 +25,7 @@ from sympy.printing.latex import accepted_latex_functions
 
 from .checks import number, only_keys, show, suggest
 from .errors import SpecError
-from .expressions import CONSTANTS, FUNCTIONS, check_identifier, degree, parse_expression
+from .expressions import CONSTANTS, FUNCTIONS, Written, check_identifier, degree, exact, parse_expression
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,7 +285,7 @@ def leaky_relu(slope):
 
     With slope 0 it is the ReLU, and like it passes no gradient below 0.
     """
-    s = sp.Rational(str(slope))
+    s = Written.of(str(slope))  # 0.01 prints as 0.01, not as 1/100
     return Activation(
         "leaky_relu",
         r"\operatorname{LeakyReLU}",
@@ -326,7 +326,7 @@ def custom(name, variable, expression, *, key):
         raise SpecError(f"{key}.variable: {show(variable)} is reserved (it names a function or a constant)")
     t = sp.Symbol(variable, real=True)
     body = parse_expression(expression, t, key=f"{key}.expression")
-    same = _built_in_equal_to(body, t)
+    same = _built_in_equal_to(exact(body), t)
     own = dict(
         name=name,
         label=name if len(name) == 1 else rf"\operatorname{{{name}}}",

@@ -115,7 +115,12 @@ def test_what_the_notes_know_about_each_activation():
 
 @pytest.mark.parametrize(
     ("expression", "built_in"),
-    [("1/(1 + exp(-t))", act.SIGMOID), ("(exp(t) - exp(-t))/(exp(t) + exp(-t))", act.TANH), ("t", act.LINEAR)],
+    [
+        ("1/(1 + exp(-t))", act.SIGMOID),
+        ("0.5 + 0.5*tanh(0.5*t)", act.SIGMOID),
+        ("(exp(t) - exp(-t))/(exp(t) + exp(-t))", act.TANH),
+        ("t", act.LINEAR),
+    ],
 )
 def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its_name(expression, built_in):
     recognised = act.custom("f", "t", expression, key="test")

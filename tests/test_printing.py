@@ -4,8 +4,9 @@ import pytest
 import sympy as sp
 from networks import one_unit_chain
 
-from symbackprop import parse, train
+from symbackprop import activations, parse, train
 from symbackprop.document import build
+from symbackprop.expressions import Written
 from symbackprop.printing import latex, number_text, show
 from symbackprop.render import render
 
@@ -56,3 +57,30 @@ def test_documents_flag_a_relu_exactly_at_its_kink():
     spec = one_unit_chain(0.0, hidden="relu")
     text = render(build(train(parse(spec))), "markdown")
     assert "kink" in text
+
+
+t, z = sp.Symbol("t", real=True), sp.Symbol("z", real=True)
+LECUN = activations.custom("A", "t", "1.7159*tanh(2*t/3)", key="test")
+
+
+def test_a_number_written_in_a_formula_prints_as_written():
+    assert latex(LECUN.formula(t)) == r"1.7159 \tanh{\left(\frac{2 t}{3} \right)}"
+    assert latex(activations.custom("A", "t", "0.5*t + 1.25", key="test").formula(t)) == r"0.5 t + 1.25"
+    assert latex(activations.custom("A", "t", "t/10", key="test").formula(t)) == r"\frac{t}{10}"
+
+
+def test_a_number_worked_out_from_written_ones_prints_with_their_digits():
+    assert latex(sp.Rational(2, 3) * Written.of("1.7159") * t) == r"1.1439 t"
+    assert latex(2 * Written.of("0.01") * t) == r"0.02 t"
+    assert latex(sp.Rational(2, 3) * Written.of("0.01") * t) == r"0.006667 t"
+    assert latex(-(Written.of("0.5") ** 2) * t) == r"- 0.25 t"
+    assert latex(2 * Written.of("0.5") * t) == r"t"
+    assert latex(t / Written.of("0.3")) == r"\frac{t}{0.3}"
+
+
+def test_a_leaky_relu_prints_its_slope_as_written():
+    leaky = activations.leaky_relu(0.01)
+    assert latex(leaky.formula(z)) == r"\begin{cases} z & \text{for}\: z > 0 \\0.01 z & \text{otherwise} \end{cases}"
+    assert (
+        latex(leaky.derivative(z, z)) == r"\begin{cases} 1 & \text{for}\: z > 0 \\0.01 & \text{otherwise} \end{cases}"
+    )
