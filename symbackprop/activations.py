@@ -17,12 +17,14 @@ sigma(z)
 
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field, replace
+from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
 import sympy as sp
 from sympy.printing.latex import accepted_latex_functions
 
+from . import budget
 from .checks import number, only_keys, show, suggest
 from .errors import SpecError
 from .expressions import CONSTANTS, FUNCTIONS, Written, check_identifier, degree, exact, parse_expression
@@ -107,7 +109,16 @@ class Activation:
         """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
         if self.of_output is not None:
             return self.of_output(a)
-        return sp.diff(self.formula(z), z)
+        return self._prime.xreplace({_T: z})
+
+    @cached_property
+    def _prime(self):
+        """f'(t) of the formula, for a real t, in the shortest of a few exact forms (see :func:`readable`).
+
+        Worked out once for the real variable and renamed for each caller's symbol: differentiated in
+        a symbol without assumptions, |z| would bring in the real and imaginary parts of z.
+        """
+        return readable(sp.diff(self.formula(_T), _T))
 
     def jacobian(self, zs, as_, j, k):
         """da_k/dz_j for a layer with pre-activations ``zs`` and outputs ``as_``: f' on the diagonal, else 0."""
@@ -145,6 +156,42 @@ class Softmax(Activation):
     def jacobian(self, zs, as_, j, k):
         """da_k/dz_j = a_k (1[k = j] - a_j): every output feeds every delta."""
         return as_[k] * ((1 if k == j else 0) - as_[j])
+
+
+# The real variable a formula is differentiated in (see Activation._prime).
+_T = sp.Dummy("t", real=True)
+
+
+def readable(prime):
+    """An exact derivative in the form a person would write: the shortest of the form SymPy's
+    differentiation gives, that form over one denominator with common factors taken out, and that
+    form cancelled and factored; the first of them when they are as short.
+
+    u·sign(u) is |u| first (the variable is real): so the derivative of t/(1 + |t|) is 1/(1 + |t|)^2.
+    Formulas over the simplification budget keep the form SymPy gives.
+
+    >>> t = sp.Symbol("t", real=True)
+    >>> readable(sp.diff(t / (1 + sp.Abs(t)), t))
+    (Abs(t) + 1)**(-2)
+    >>> readable(sp.diff(Written.of("1.7159") * sp.tanh(2 * t / 3), t))
+    2*1.7159*(1 - tanh(2*t/3)**2)/3
+    """
+    prime = prime.replace(lambda e: e.is_Mul and any(isinstance(f, sp.sign) for f in e.args), _sign_times_self)
+    if degree(prime) > budget.MAX_SIMPLIFY_DEGREE or sp.count_ops(prime) > budget.MAX_SIMPLIFY_OPERATIONS:
+        return prime
+    candidates = (prime, sp.factor_terms(sp.together(prime)), sp.factor(sp.cancel(prime)))
+    return min(candidates, key=sp.count_ops)
+
+
+def _sign_times_self(product):
+    """``product`` with each sign(u) that multiplies u made |u|."""
+    factors = list(product.args)
+    for sign in [f for f in factors if isinstance(f, sp.sign)]:
+        if sign.args[0] in factors:
+            factors.remove(sign)
+            factors.remove(sign.args[0])
+            factors.append(sp.Abs(sign.args[0]))
+    return sp.Mul(*factors)
 
 
 def numeric_form(expr):

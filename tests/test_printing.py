@@ -84,3 +84,16 @@ def test_a_leaky_relu_prints_its_slope_as_written():
     assert (
         latex(leaky.derivative(z, z)) == r"\begin{cases} 1 & \text{for}\: z > 0 \\0.01 & \text{otherwise} \end{cases}"
     )
+
+
+def test_a_custom_derivative_prints_as_a_teacher_writes_it():
+    assert latex(LECUN.derivative(t, None)) == r"1.1439 \left(1 - \tanh^{2}{\left(\frac{2 t}{3} \right)}\right)"
+    softsign = activations.custom("S", "t", "t/(1+abs(t))", key="test")
+    # In a symbol without assumptions too: |z| of a complex z would bring in re(z) and im(z).
+    for symbol in (z, sp.Symbol("z")):
+        printed = latex(softsign.derivative(symbol, None), order="none")
+        assert printed == r"\frac{1}{\left(1 + \left\lvert z \right\rvert\right)^{2}}"
+    assert (
+        latex(activations.custom("A", "t", "t*abs(t)", key="test").derivative(t, None))
+        == r"2 \left\lvert t \right\rvert"
+    )
