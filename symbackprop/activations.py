@@ -51,7 +51,8 @@ class Activation:
     sigmoid and gets the sigmoid's notes.
 
     For the documents: ``function_name`` is the function :meth:`call` prints
-    (``sigma`` prints as σ); ``description`` is what prose calls it, after
+    (``sigma`` prints as σ, a longer name upright as one word: ReLU, LeakyReLU);
+    ``description`` is what prose calls it, after
     "the" ("sigmoid", "leaky ReLU"). ``output_only`` says it may only be the
     output layer's.
     For the notes on a unit's weighted sum z: beyond ``saturates_beyond`` (|z|)
@@ -65,7 +66,6 @@ class Activation:
     vector: ClassVar[bool] = False
 
     name: str
-    label: str
     formula: Callable[[sp.Expr], sp.Expr]
     of_output: Callable[[sp.Expr], sp.Expr] | None = None
     numeric: Callable[..., np.ndarray] | None = None
@@ -261,7 +261,6 @@ def _softmax(z, out=None):
 
 SIGMOID = Activation(
     "sigmoid",
-    r"\sigma",
     lambda z: 1 / (1 + sp.exp(-z)),
     of_output=lambda a: a * (1 - a),
     numeric=_sigmoid,
@@ -272,7 +271,6 @@ SIGMOID = Activation(
 )
 TANH = Activation(
     "tanh",
-    r"\tanh",
     sp.tanh,
     of_output=lambda a: 1 - a**2,
     numeric=np.tanh,
@@ -284,18 +282,16 @@ TANH = Activation(
 # ReLU has no derivative at 0; like the major frameworks we take it as 0 there.
 RELU = Activation(
     "relu",
-    r"\operatorname{ReLU}",
     lambda z: sp.Max(0, z),
     of_output=lambda a: sp.Piecewise((1, a > 0), (0, True)),
     numeric=lambda z, out=None: np.maximum(z, 0.0, out=out),
-    function_name="relu",
+    function_name="ReLU",
     description="ReLU",
     kink=0.0,
     inactive_below=0.0,
 )
 LINEAR = Activation(
     "linear",
-    r"\operatorname{id}",
     lambda z: z,
     of_output=lambda a: sp.Integer(1),
     numeric=_identity,
@@ -304,7 +300,6 @@ LINEAR = Activation(
 )
 SOFTPLUS = Activation(
     "softplus",
-    r"\operatorname{softplus}",
     lambda z: sp.log(1 + sp.exp(z)),
     of_output=lambda a: 1 - sp.exp(-a),
     numeric=lambda z, out=None: np.logaddexp(0.0, z, out=out),
@@ -313,7 +308,6 @@ SOFTPLUS = Activation(
 )
 SOFTMAX = Softmax(
     "softmax",
-    r"\operatorname{softmax}",
     sp.exp,
     of_output=lambda a: a * (1 - a),
     numeric=_softmax,
@@ -335,7 +329,6 @@ def leaky_relu(slope):
     s = Written.of(str(slope))  # 0.01 prints as 0.01, not as 1/100
     return Activation(
         "leaky_relu",
-        r"\operatorname{LeakyReLU}",
         lambda z: sp.Piecewise((z, z > 0), (s * z, True)),
         of_output=lambda a: sp.Piecewise((1, a > 0), (s, True)),
         numeric=lambda z, out=None: np.multiply(z, np.where(z > 0, 1.0, float(s)), out=out),
@@ -376,7 +369,6 @@ def custom(name, variable, expression, *, key):
     same = _built_in_equal_to(exact(body), t)
     own = dict(
         name=name,
-        label=name if len(name) == 1 else rf"\operatorname{{{name}}}",
         formula=lambda z: body.xreplace({t: z}),
         parameters=(("variable", variable), ("expression", body)),
         function_name=name,

@@ -92,7 +92,11 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Mul(self, expr):
         product = _written_product(expr)
-        return super()._print_Mul(expr) if product is None else self._print(product)
+        if product is None:
+            return super()._print_Mul(expr)
+        negative, factors = product
+        text = super()._print_Mul(sp.Mul(*factors, evaluate=False)) if len(factors) > 1 else self._print(factors[0])
+        return "- " + text if negative else text
 
     def _print_Derivative(self, expr):
         ((variable, _count),) = expr.variable_count
@@ -100,14 +104,15 @@ class NotationPrinter(LatexPrinter):
 
 
 def _written_product(expr):
-    """``expr`` with its fraction and its written numbers multiplied into one number, or None if it has none to multiply.
+    """``expr``'s sign and factors with its fraction and written numbers made one number, put first; None if it has no written number.
 
     The derivative of 1.7159 tanh(2t/3) holds 2/3 times 1.7159: it prints as 1.1439, written like the
     numbers it comes from, with as many significant digits as the most precise of them (at least
-    DERIVED_DIGITS), rounded only where it has more. A lone written number keeps its digits.
+    DERIVED_DIGITS), rounded only where it has more. A lone written number keeps its digits. SymPy
+    keeps an atom of its own after the symbols of a product (t 0.01), so the number is put first.
 
     >>> t = sp.Symbol("t")
-    >>> latex(sp.Rational(2, 3) * Written.of("1.7159") * t), latex(-2 * Written.of("0.01") * t)
+    >>> latex(sp.Rational(2, 3) * Written.of("1.7159") * t), latex(-2 * Written.of("0.01") * t, order="none")
     ('1.1439 t', '- 0.02 t')
     """
     if not isinstance(expr, sp.Mul):
@@ -120,13 +125,15 @@ def _written_product(expr):
             written.append(factor)
         else:
             rest.append(factor)
-    if not written or len(written) == 1 and isinstance(written[0], Written) and abs(fraction) == 1:
+    if not written:
         return None
-    value = abs(fraction) * exact(sp.Mul(*written))
-    digits = max(DERIVED_DIGITS, *(w.digits for w in sp.Mul(*written).atoms(Written)))
-    number = [] if value == 1 else [value if value.is_Integer else Written(value, digits)]
-    factors = [*([-1] if fraction < 0 else []), *number, *rest]
-    return sp.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0] if factors else sp.Integer(1)
+    if len(written) == 1 and isinstance(written[0], Written) and abs(fraction) == 1:
+        number = written
+    else:
+        value = abs(fraction) * exact(sp.Mul(*written))
+        digits = max(DERIVED_DIGITS, *(w.digits for w in sp.Mul(*written).atoms(Written)))
+        number = [] if value == 1 else [value if value.is_Integer else Written(value, digits)]
+    return fraction < 0, [*number, *rest] or [sp.Integer(1)]
 
 
 def _written_power(factor):

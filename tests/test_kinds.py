@@ -77,7 +77,7 @@ def test_softmax_is_normalised_over_the_layer_and_its_jacobian_mixes_every_outpu
         (act.SIGMOID, r"\sigma{\left(z_{1} \right)}"),
         (act.LINEAR, r"\operatorname{id}{\left(z_{1} \right)}"),
         (act.TANH, r"\tanh{\left(z_{1} \right)}"),
-        (act.RELU, r"\operatorname{relu}{\left(z_{1} \right)}"),
+        (act.RELU, r"\operatorname{ReLU}{\left(z_{1} \right)}"),
         (act.leaky_relu(0.1), r"\operatorname{LeakyReLU}{\left(z_{1} \right)}"),
         (act.custom("A", "t", "t/10", key="test"), r"A{\left(z_{1} \right)}"),
         (act.custom("s", "t", "1/(1 + exp(-t))", key="test"), r"s{\left(z_{1} \right)}"),

@@ -97,3 +97,24 @@ def test_a_custom_derivative_prints_as_a_teacher_writes_it():
         latex(activations.custom("A", "t", "t*abs(t)", key="test").derivative(t, None))
         == r"2 \left\lvert t \right\rvert"
     )
+
+
+@pytest.mark.parametrize(
+    ("activation", "definition"),
+    [
+        (activations.SIGMOID, r"\sigma{\left(t \right)} = \frac{1}{1 + e^{- t}}"),
+        (activations.TANH, r"\tanh{\left(t \right)} = \tanh{\left(t \right)}"),
+        (activations.RELU, r"\operatorname{ReLU}{\left(t \right)} = \max\left(0, t\right)"),
+        (
+            activations.leaky_relu(0.01),
+            r"\operatorname{LeakyReLU}{\left(t \right)} = \begin{cases} t & \text{for}\: t > 0 \\0.01 t & \text{otherwise} \end{cases}",
+        ),
+        (activations.LINEAR, r"\operatorname{id}{\left(t \right)} = t"),
+        (activations.SOFTPLUS, r"\operatorname{softplus}{\left(t \right)} = \log{\left(1 + e^{t} \right)}"),
+        (LECUN, r"A{\left(t \right)} = 1.7159 \tanh{\left(\frac{2 t}{3} \right)}"),
+    ],
+    ids=lambda value: getattr(value, "name", ""),
+)
+def test_an_activation_prints_as_an_upright_name_and_its_definition_as_written(activation, definition):
+    """As the network section of a document prints it: the call, then the formula with its terms in order."""
+    assert latex(sp.Eq(activation.call(t), activation.formula(t), evaluate=False), order="none") == definition
