@@ -15,8 +15,11 @@ that a substituted formula such as ``0.5 \\cdot (-3)`` reads right).
 import math
 
 import sympy as sp
+from sympy.core.function import Application
+from sympy.core.relational import Relational
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions, greek_letters_set
 from sympy.printing.precedence import PRECEDENCE
+from sympy.simplify import fraction
 
 from .expressions import Written, exact
 
@@ -72,6 +75,18 @@ class NotationPrinter(LatexPrinter):
     def __init__(self, names, **settings):
         super().__init__(settings)
         self.names = names
+        self._holders = []  # the expressions being printed, outermost first
+
+    def _print(self, expr, **kwargs):
+        # A substituted negative number prints bracketed, 0.5 · (−3), except where what holds it brackets
+        # it already: tanh(−0.76), max(0, −0.2), |−3|, e^{−3}, −3/10, −0.54 > 0.
+        if type(expr) is Shown and self._holders and _encloses(self._holders[-1], expr):
+            return self._print(Entry(expr.value, expr.decimals))
+        self._holders.append(expr)
+        try:
+            return super()._print(expr, **kwargs)
+        finally:
+            self._holders.pop()
 
     def _print_Symbol(self, expr, style="plain"):
         name = self.names.get(expr)
@@ -91,11 +106,16 @@ class NotationPrinter(LatexPrinter):
         return f"{text}^{{{exp}}}" if exp else text
 
     def _print_Mul(self, expr):
+        args = expr.args
+        if isinstance(expr, sp.Mul) and args[0] == -1 and type(args[1]) is Shown and args[1].value < 0:
+            # e^{-z} with z = -1.7461 reads e^{1.7461}: the step before shows -z (1 - (-0.2) keeps its
+            # brackets, since a sum prints its minus signs itself).
+            return self._print(sp.Mul(Shown(-args[1].value, args[1].decimals), *args[2:], evaluate=False))
         product = _written_product(expr)
         if product is None:
             return super()._print_Mul(expr)
         negative, factors = product
-        text = super()._print_Mul(sp.Mul(*factors, evaluate=False)) if len(factors) > 1 else self._print(factors[0])
+        text = self._print(sp.Mul(*factors, evaluate=False))
         return "- " + text if negative else text
 
     def _print_Derivative(self, expr):
@@ -133,7 +153,22 @@ def _written_product(expr):
         value = abs(fraction) * exact(sp.Mul(*written))
         digits = max(DERIVED_DIGITS, *(w.digits for w in sp.Mul(*written).atoms(Written)))
         number = [] if value == 1 else [value if value.is_Integer else Written(value, digits)]
-    return fraction < 0, [*number, *rest] or [sp.Integer(1)]
+    factors = [*number, *rest] or [sp.Integer(1)]
+    if fraction > 0 and factors == list(expr.args):
+        return None  # already as it prints
+    return fraction < 0, factors
+
+
+def _encloses(holder, number):
+    """Whether ``holder`` prints ``number`` in brackets, braces or a fraction of its own."""
+    if isinstance(holder, (Application, Relational)):
+        return True  # tanh(−0.76), max(0, −0.2), |−3|, e^{−3}, −0.54 > 0
+    if isinstance(holder, sp.Pow):
+        return number == holder.exp or holder.exp == -1  # x^{−2}, 1/(−3)
+    if isinstance(holder, sp.Mul):
+        numerator, denominator = fraction(holder, exact=True)
+        return denominator != 1 and number in (numerator, denominator)  # −3/10
+    return False
 
 
 def _written_power(factor):

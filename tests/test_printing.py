@@ -118,3 +118,29 @@ def test_a_custom_derivative_prints_as_a_teacher_writes_it():
 def test_an_activation_prints_as_an_upright_name_and_its_definition_as_written(activation, definition):
     """As the network section of a document prints it: the call, then the formula with its terms in order."""
     assert latex(sp.Eq(activation.call(t), activation.formula(t), evaluate=False), order="none") == definition
+
+
+w = sp.Symbol("w", real=True)
+NEGATIVE = {z: -0.76, w: 0.5}
+
+
+@pytest.mark.parametrize(
+    ("expr", "printed"),
+    [
+        (sp.tanh(z), r"\tanh{\left(-0.76 \right)}"),
+        (sp.Max(0, z), r"\max\left(0, -0.76\right)"),
+        (sp.Abs(z), r"\left\lvert -0.76 \right\rvert"),
+        (sp.exp(z), r"e^{-0.76}"),
+        (1 / (1 + sp.exp(-z)), r"\frac{1}{1 + e^{0.76}}"),
+        (z / 10, r"\frac{-0.76}{10}"),
+        (1 / z, r"\frac{1}{-0.76}"),
+        (sp.StrictGreaterThan(z, 0), r"-0.76 > 0"),
+        (sp.tanh(2 * z / 3), r"\tanh{\left(\frac{2 \cdot \left(-0.76\right)}{3} \right)}"),
+        (w * z, r"0.5 \cdot \left(-0.76\right)"),
+        (1 - z, r"1 - \left(-0.76\right)"),
+        (z**2, r"\left(-0.76\right)^{2}"),
+    ],
+    ids=str,
+)
+def test_a_substituted_negative_number_is_bracketed_only_where_nothing_else_brackets_it(expr, printed):
+    assert show(expr, NEGATIVE, 4) == printed
