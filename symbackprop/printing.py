@@ -118,6 +118,12 @@ class NotationPrinter(LatexPrinter):
         text = self._print(sp.Mul(*factors, evaluate=False))
         return "- " + text if negative else text
 
+    def _print_Piecewise(self, expr):
+        chosen = applicable(expr)
+        if chosen is None:
+            return super()._print_Piecewise(expr)
+        return self._print(chosen[0])
+
     def _print_Derivative(self, expr):
         ((variable, _count),) = expr.variable_count
         return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
@@ -157,6 +163,40 @@ def _written_product(expr):
     if fraction > 0 and factors == list(expr.args):
         return None  # already as it prints
     return fraction < 0, factors
+
+
+def applicable(piecewise):
+    """The branch of ``piecewise`` its numbers select and the condition that selects it, or None while it holds symbols.
+
+    With numbers in place of its symbols a piecewise definition is worked by its branch, as a teacher
+    writes LeakyReLU(−0.54) = 0.01 · (−0.54), since −0.54 < 0. An "otherwise" branch is selected by
+    every earlier condition failing, made strict where the numbers are not equal.
+
+    >>> z = sp.Symbol("z")
+    >>> leaky = sp.Piecewise((z, z > 0), (z / 100, True))
+    >>> [latex(part) for part in applicable(leaky.xreplace({z: Shown(-0.54, 4)}))]
+    ['\\\\frac{-0.54}{100}', '-0.54 < 0']
+    """
+    numbers = piecewise.atoms(Shown)
+    if not numbers or piecewise.free_symbols:
+        return None
+    values = {number: sp.Float(number.value) for number in numbers}
+    failed = []
+    for branch, condition in piecewise.args:
+        if condition.xreplace(values) is sp.true:
+            if condition is sp.true:
+                condition = sp.And(*[_strict(~earlier, values) for earlier in failed])
+            return branch, condition
+        failed.append(condition)
+    return None
+
+
+def _strict(relation, values):
+    """``relation`` made strict (−0.54 < 0 rather than −0.54 ≤ 0) where its numbers make the strict one true."""
+    strict = {sp.LessThan: sp.StrictLessThan, sp.GreaterThan: sp.StrictGreaterThan}.get(type(relation))
+    if strict is not None and strict(*relation.args).xreplace(values) is sp.true:
+        return strict(*relation.args)
+    return relation
 
 
 def _encloses(holder, number):

@@ -228,6 +228,14 @@ def test_every_activation_prints_by_its_name_in_both_formats():
         assert r"\frac{1}{\left(1 + \left\lvert" in text and r"\operatorname{re}" not in text, fmt
 
 
+def test_a_piecewise_activation_is_worked_by_the_branch_its_numbers_select():
+    text = _rendered(parse(EVERY_ACTIVATION), "latex")
+    assert r"= \max\left(0, -1.0734\right) = 0" in text
+    assert r"= 0.01 \cdot \left(-0.5\right)" in text and r"= -0.005 \quad \text{since } {-0.5 < 0}" in text
+    assert r"\text{otherwise} \end{cases} = 0 \quad \text{since } {0 \leq 0}" in text
+    assert r"\text{for}\: -" not in text and r"\text{for}\: 0" not in text
+
+
 @needs_katex
 def test_every_activation_renders_with_katex():
     spans = math_spans(_rendered(parse(EVERY_ACTIVATION), "markdown"))

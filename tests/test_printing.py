@@ -7,7 +7,7 @@ from networks import one_unit_chain
 from symbackprop import activations, parse, train
 from symbackprop.document import build
 from symbackprop.expressions import Written
-from symbackprop.printing import latex, number_text, show
+from symbackprop.printing import Shown, applicable, latex, number_text, show
 from symbackprop.render import render
 
 
@@ -144,3 +144,30 @@ NEGATIVE = {z: -0.76, w: 0.5}
 )
 def test_a_substituted_negative_number_is_bracketed_only_where_nothing_else_brackets_it(expr, printed):
     assert show(expr, NEGATIVE, 4) == printed
+
+
+a = sp.Symbol("a", real=True)
+LEAKY = activations.leaky_relu(0.01)
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "printed"),
+    [
+        (LEAKY.formula(z), {z: -0.54}, r"0.01 \cdot \left(-0.54\right)"),
+        (LEAKY.formula(z), {z: 2.97}, r"2.97"),
+        (LEAKY.derivative(z, a), {a: -0.0054}, r"0.01"),
+        (activations.RELU.derivative(z, a), {a: 2.97}, r"1"),
+        (activations.RELU.formula(z), {z: -0.54}, r"\max\left(0, -0.54\right)"),
+        (2 * LEAKY.formula(z), {z: -0.54}, r"2 \cdot \left(0.01 \cdot \left(-0.54\right)\right)"),
+    ],
+    ids=str,
+)
+def test_a_piecewise_definition_with_numbers_prints_the_branch_they_select(expr, values, printed):
+    assert show(expr, values, 4) == printed
+
+
+@pytest.mark.parametrize(("value", "reason"), [(-0.54, r"-0.54 < 0"), (0.0, r"0 \leq 0"), (2.97, r"2.97 > 0")], ids=str)
+def test_the_branch_comes_with_the_condition_that_selects_it(value, reason):
+    with sp.evaluate(False):
+        shown = LEAKY.formula(z).xreplace({z: Shown(value, 4)})
+    assert latex(applicable(shown)[1]) == reason

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from ..derivation import derive
-from ..printing import Entry, NotationPrinter, Shown, number_text
+from ..printing import Entry, NotationPrinter, Shown, applicable, number_text
 from . import measure
 from .blocks import Equations, Math, Row
 from .picture import network_diagram
@@ -159,9 +159,7 @@ class Context:
         """
         shown = values is not None
         if shown:
-            with sp.evaluate(False):
-                present = expr.free_symbols
-                expr = expr.xreplace({s: self.shown(v) for s, v in values.items() if s in present})
+            expr = self._substituted(expr, values)
         printer = self.printer(shown, keep_order)
         return Step(printer.doprint(expr), _pieces(expr, printer))
 
@@ -177,8 +175,37 @@ class Context:
         """The three right-hand sides of a worked line: the formula, the formula with numbers, the result.
 
         The formula keeps its terms in the order the numbers print in, so each factor can be matched.
+        A piecewise definition is worked by the branch its numbers select, and the line ends with the
+        condition that selects it: ``= 0.01 · (−0.54) = −0.0054  since −0.54 < 0``.
         """
-        return [self.step(expr, keep_order=True), self.step(expr, values), self.value(value)]
+        steps = [self.step(expr, keep_order=True), self.step(expr, values), self.value(value)]
+        reasons = self._reasons(expr, values)
+        if not reasons:
+            return steps
+        if steps[1].latex == steps[2].latex:
+            del steps[2]  # the branch is the result itself: "= 1 since 2.97 > 0", not "= 1 = 1 since ..."
+        # Each reason braced: after the text, TeX would read the minus of "-0.5 < 0" as a binary one.
+        since = r" \quad \text{since } " + r" \text{ and } ".join(f"{{{reason}}}" for reason in reasons)
+        last = steps[-1]
+        steps[-1] = Step(last.latex + since, (*last.pieces[:-1], last.pieces[-1] + since))
+        return steps
+
+    def _substituted(self, expr, values):
+        """``expr`` with each of its symbols in ``values`` replaced by its number, nothing evaluated."""
+        with sp.evaluate(False):
+            present = expr.free_symbols
+            return expr.xreplace({s: self.shown(v) for s, v in values.items() if s in present})
+
+    def _reasons(self, expr, values):
+        """The conditions that select the branches of the piecewise definitions in ``expr`` with ``values``, as LaTeX."""
+        printer = self.printer(shown=True)
+        reasons = []
+        for node in sp.preorder_traversal(self._substituted(expr, values)):
+            chosen = applicable(node) if isinstance(node, sp.Piecewise) else None
+            reason = chosen and printer.doprint(chosen[1])
+            if reason and reason not in reasons:
+                reasons.append(reason)
+        return reasons
 
     def equations(self, lines, lead=(), breakable=None):
         """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
