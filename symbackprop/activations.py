@@ -167,7 +167,8 @@ def readable(prime):
     differentiation gives, that form over one denominator with common factors taken out, and that
     form cancelled and factored; the first of them when they are as short.
 
-    u·sign(u) is |u| first (the variable is real): so the derivative of t/(1 + |t|) is 1/(1 + |t|)^2.
+    First u·sign(u) is |u| (the variable is real), so the derivative of t/(1 + |t|) is 1/(1 + |t|)^2,
+    and a number common to a sum's terms leaves the sum to meet the product's other numbers.
     Formulas over the simplification budget keep the form SymPy gives.
 
     >>> t = sp.Symbol("t", real=True)
@@ -177,10 +178,22 @@ def readable(prime):
     2*1.7159*(1 - tanh(2*t/3)**2)/3
     """
     prime = prime.replace(lambda e: e.is_Mul and any(isinstance(f, sp.sign) for f in e.args), _sign_times_self)
+    prime = prime.replace(lambda e: e.is_Mul and any(f.is_Add for f in e.args), _content_out)
     if degree(prime) > budget.MAX_SIMPLIFY_DEGREE or sp.count_ops(prime) > budget.MAX_SIMPLIFY_OPERATIONS:
         return prime
     candidates = (prime, sp.factor_terms(sp.together(prime)), sp.factor(sp.cancel(prime)))
     return min(candidates, key=sp.count_ops)
+
+
+def _content_out(product):
+    """``product`` with the number common to each sum in it taken out, to meet its other numbers.
+
+    0.25 (2 - 2 tanh^2 t) tanh t is 0.5 (1 - tanh^2 t) tanh t.
+    """
+    factors = []
+    for factor in product.args:
+        factors += factor.primitive() if factor.is_Add else (factor,)
+    return sp.Mul(*factors)
 
 
 def _sign_times_self(product):

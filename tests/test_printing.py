@@ -171,3 +171,10 @@ def test_the_branch_comes_with_the_condition_that_selects_it(value, reason):
     with sp.evaluate(False):
         shown = LEAKY.formula(z).xreplace({z: Shown(value, 4)})
     assert latex(applicable(shown)[1]) == reason
+
+
+def test_a_number_common_to_a_sum_in_a_derivative_meets_the_product_s_numbers():
+    squared = activations.custom("A", "t", "0.25*tanh(t)**2", key="test")
+    assert (
+        latex(squared.derivative(t, None)) == r"0.5 \left(1 - \tanh^{2}{\left(t \right)}\right) \tanh{\left(t \right)}"
+    )

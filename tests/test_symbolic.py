@@ -170,6 +170,7 @@ ORACLES = {
     "1.7159*tanh(2*t/3)": lambda t: 1.7159 * np.tanh(2 * t / 3),
     "t/(1+abs(t))": lambda t: t / (1 + np.abs(t)),
     "t*abs(t) + 0.25*t": lambda t: t * np.abs(t) + 0.25 * t,
+    "0.25*tanh(t)**2": lambda t: 0.25 * np.tanh(t) ** 2,
     "t/(1+exp(-t))": lambda t: t / (1 + np.exp(-t)),
     "(t+1)**2/(t+2)": lambda t: (t + 1) ** 2 / (t + 2),
     "0.5*t*(1+tanh(0.7978845608*(t+0.044715*t**3)))": lambda t: (
