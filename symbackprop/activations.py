@@ -17,15 +17,17 @@ sigma(z)
 
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field, replace
+from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
 import sympy as sp
 from sympy.printing.latex import accepted_latex_functions
 
+from . import budget
 from .checks import number, only_keys, show, suggest
 from .errors import SpecError
-from .expressions import CONSTANTS, FUNCTIONS, check_identifier, degree, parse_expression
+from .expressions import CONSTANTS, FUNCTIONS, Written, check_identifier, degree, exact, parse_expression
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +51,8 @@ class Activation:
     sigmoid and gets the sigmoid's notes.
 
     For the documents: ``function_name`` is the function :meth:`call` prints
-    (``sigma`` prints as σ); ``description`` is what prose calls it, after
+    (``sigma`` prints as σ, a longer name upright as one word: ReLU, LeakyReLU);
+    ``description`` is what prose calls it, after
     "the" ("sigmoid", "leaky ReLU"). ``output_only`` says it may only be the
     output layer's.
     For the notes on a unit's weighted sum z: beyond ``saturates_beyond`` (|z|)
@@ -63,7 +66,6 @@ class Activation:
     vector: ClassVar[bool] = False
 
     name: str
-    label: str
     formula: Callable[[sp.Expr], sp.Expr]
     of_output: Callable[[sp.Expr], sp.Expr] | None = None
     numeric: Callable[..., np.ndarray] | None = None
@@ -107,7 +109,16 @@ class Activation:
         """f'(z) for a unit with pre-activation ``z`` and output ``a``, in terms of ``a`` where possible."""
         if self.of_output is not None:
             return self.of_output(a)
-        return sp.diff(self.formula(z), z)
+        return self._prime.xreplace({_T: z})
+
+    @cached_property
+    def _prime(self):
+        """f'(t) of the formula, for a real t, in the shortest of a few exact forms (see :func:`readable`).
+
+        Worked out once for the real variable and renamed for each caller's symbol: differentiated in
+        a symbol without assumptions, |z| would bring in the real and imaginary parts of z.
+        """
+        return readable(sp.diff(self.formula(_T), _T))
 
     def jacobian(self, zs, as_, j, k):
         """da_k/dz_j for a layer with pre-activations ``zs`` and outputs ``as_``: f' on the diagonal, else 0."""
@@ -145,6 +156,55 @@ class Softmax(Activation):
     def jacobian(self, zs, as_, j, k):
         """da_k/dz_j = a_k (1[k = j] - a_j): every output feeds every delta."""
         return as_[k] * ((1 if k == j else 0) - as_[j])
+
+
+# The real variable a formula is differentiated in (see Activation._prime).
+_T = sp.Dummy("t", real=True)
+
+
+def readable(prime):
+    """An exact derivative in the form a person would write: the shortest of the form SymPy's
+    differentiation gives, that form over one denominator with common factors taken out, and that
+    form cancelled and factored; the first of them when they are as short.
+
+    First u·sign(u) is |u| (the variable is real), so the derivative of t/(1 + |t|) is 1/(1 + |t|)^2,
+    and a number common to a sum's terms leaves the sum to meet the product's other numbers.
+    Formulas over the simplification budget keep the form SymPy gives.
+
+    >>> t = sp.Symbol("t", real=True)
+    >>> readable(sp.diff(t / (1 + sp.Abs(t)), t))
+    (Abs(t) + 1)**(-2)
+    >>> readable(sp.diff(Written.of("1.7159") * sp.tanh(2 * t / 3), t))
+    2*1.7159*(1 - tanh(2*t/3)**2)/3
+    """
+    prime = prime.replace(lambda e: e.is_Mul and any(isinstance(f, sp.sign) for f in e.args), _sign_times_self)
+    prime = prime.replace(lambda e: e.is_Mul and any(f.is_Add for f in e.args), _content_out)
+    if degree(prime) > budget.MAX_SIMPLIFY_DEGREE or sp.count_ops(prime) > budget.MAX_SIMPLIFY_OPERATIONS:
+        return prime
+    candidates = (prime, sp.factor_terms(sp.together(prime)), sp.factor(sp.cancel(prime)))
+    return min(candidates, key=sp.count_ops)
+
+
+def _content_out(product):
+    """``product`` with the number common to each sum in it taken out, to meet its other numbers.
+
+    0.25 (2 - 2 tanh^2 t) tanh t is 0.5 (1 - tanh^2 t) tanh t.
+    """
+    factors = []
+    for factor in product.args:
+        factors += factor.primitive() if factor.is_Add else (factor,)
+    return sp.Mul(*factors)
+
+
+def _sign_times_self(product):
+    """``product`` with each sign(u) that multiplies u made |u|."""
+    factors = list(product.args)
+    for sign in [f for f in factors if isinstance(f, sp.sign)]:
+        if sign.args[0] in factors:
+            factors.remove(sign)
+            factors.remove(sign.args[0])
+            factors.append(sp.Abs(sign.args[0]))
+    return sp.Mul(*factors)
 
 
 def numeric_form(expr):
@@ -214,7 +274,6 @@ def _softmax(z, out=None):
 
 SIGMOID = Activation(
     "sigmoid",
-    r"\sigma",
     lambda z: 1 / (1 + sp.exp(-z)),
     of_output=lambda a: a * (1 - a),
     numeric=_sigmoid,
@@ -225,7 +284,6 @@ SIGMOID = Activation(
 )
 TANH = Activation(
     "tanh",
-    r"\tanh",
     sp.tanh,
     of_output=lambda a: 1 - a**2,
     numeric=np.tanh,
@@ -237,18 +295,16 @@ TANH = Activation(
 # ReLU has no derivative at 0; like the major frameworks we take it as 0 there.
 RELU = Activation(
     "relu",
-    r"\operatorname{ReLU}",
     lambda z: sp.Max(0, z),
     of_output=lambda a: sp.Piecewise((1, a > 0), (0, True)),
     numeric=lambda z, out=None: np.maximum(z, 0.0, out=out),
-    function_name="relu",
+    function_name="ReLU",
     description="ReLU",
     kink=0.0,
     inactive_below=0.0,
 )
 LINEAR = Activation(
     "linear",
-    r"\operatorname{id}",
     lambda z: z,
     of_output=lambda a: sp.Integer(1),
     numeric=_identity,
@@ -257,7 +313,6 @@ LINEAR = Activation(
 )
 SOFTPLUS = Activation(
     "softplus",
-    r"\operatorname{softplus}",
     lambda z: sp.log(1 + sp.exp(z)),
     of_output=lambda a: 1 - sp.exp(-a),
     numeric=lambda z, out=None: np.logaddexp(0.0, z, out=out),
@@ -266,7 +321,6 @@ SOFTPLUS = Activation(
 )
 SOFTMAX = Softmax(
     "softmax",
-    r"\operatorname{softmax}",
     sp.exp,
     of_output=lambda a: a * (1 - a),
     numeric=_softmax,
@@ -285,10 +339,9 @@ def leaky_relu(slope):
 
     With slope 0 it is the ReLU, and like it passes no gradient below 0.
     """
-    s = sp.Rational(str(slope))
+    s = Written.of(str(slope))  # 0.01 prints as 0.01, not as 1/100
     return Activation(
         "leaky_relu",
-        r"\operatorname{LeakyReLU}",
         lambda z: sp.Piecewise((z, z > 0), (s * z, True)),
         of_output=lambda a: sp.Piecewise((1, a > 0), (s, True)),
         numeric=lambda z, out=None: np.multiply(z, np.where(z > 0, 1.0, float(s)), out=out),
@@ -326,10 +379,9 @@ def custom(name, variable, expression, *, key):
         raise SpecError(f"{key}.variable: {show(variable)} is reserved (it names a function or a constant)")
     t = sp.Symbol(variable, real=True)
     body = parse_expression(expression, t, key=f"{key}.expression")
-    same = _built_in_equal_to(body, t)
+    same = _built_in_equal_to(exact(body), t)
     own = dict(
         name=name,
-        label=name if len(name) == 1 else rf"\operatorname{{{name}}}",
         formula=lambda z: body.xreplace({t: z}),
         parameters=(("variable", variable), ("expression", body)),
         function_name=name,

@@ -11,17 +11,23 @@ numbers would grow huge when worked out exactly (``((64**64)**64)**64``) or
 whose degree (see :func:`degree`) is over the budget, since differentiating and
 simplifying a high-degree formula is what makes symbolic work slow.
 
+A decimal number in a formula becomes a :class:`Written` number: exact like a
+fraction, but kept apart from the formula's other numbers so that it prints as
+its author wrote it.
+
 >>> import sympy
 >>> t = sympy.Symbol("t", real=True)
 >>> parse_expression("t/10", t, key="activation.expression")
 t/10
+>>> parse_expression("1.7159*tanh(2*t/3)", t, key="activation.expression")
+1.7159*tanh(2*t/3)
 """
 
 import ast
 import math
 import re
 import warnings
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import sympy as sp
 
@@ -63,6 +69,93 @@ _OPERATORS = {
 }
 
 
+class Written(sp.AtomicExpr):
+    """A positive decimal number as a formula's author wrote it: exact in every computation, printed in its digits.
+
+    A Rational would do the arithmetic just as exactly, but SymPy merges it with the formula's other
+    numbers (1.7159*tanh(2*t/3) would print as 17159/10000 times tanh), so the number is an atom of
+    its own, like pi: ``value`` is its exact value, ``digits`` its significant digits, and
+    :func:`exact` puts the values back where SymPy must work with them (deciding that a formula is
+    a built-in, checking that a number stays small). A minus sign is an operator in front of it.
+
+    >>> w = Written.of("1.7159")
+    >>> w, w.value, w.digits, float(2 * w)
+    (1.7159, 17159/10000, 5, 3.4318)
+    >>> Written.of("2.0"), Written.of("1.50"), Written(sp.Rational(17159, 15000), 5)
+    (2, 1.5, 1.1439)
+    """
+
+    is_number = True
+    is_commutative = True
+    is_real = True
+    is_rational = True
+    is_integer = False  # a whole number is an Integer (see of)
+    is_positive = True
+
+    def __new__(cls, value, digits):
+        obj = super().__new__(cls)
+        obj.value = sp.Rational(value)
+        obj.digits = digits
+        return obj
+
+    @classmethod
+    def of(cls, text, digits=None):
+        """The number the decimal ``text`` spells (``digits`` significant digits, all of them by default).
+
+        A whole number is an Integer: 2.0 prints as 2.
+        """
+        number = Decimal(text)
+        if number == number.to_integral_value():
+            return sp.Integer(int(number))
+        return cls(sp.Rational(str(number)), digits or len(number.normalize().as_tuple().digits))
+
+    def __getnewargs__(self):
+        return (self.value, self.digits)
+
+    def _hashable_content(self):
+        return (self.value, self.digits)
+
+    @classmethod
+    def class_key(cls):
+        return 1, 1, "Written"  # sorted as a number: after a product's fraction, before its symbols
+
+    def sort_key(self, order=None):
+        return self.class_key(), (0, ()), (), self.value
+
+    def _eval_evalf(self, prec):
+        return self.value._eval_evalf(prec)
+
+    def _pythoncode(self, printer):
+        """The exact value in code, for lambdify() with the modules it is used with."""
+        return printer._print(self.value)
+
+    _numpycode = _mpmathcode = _lambdacode = _pythoncode
+
+    def _decimal(self):
+        """The value as a Decimal rounded to ``digits`` significant digits, trailing zeros dropped."""
+        with localcontext(prec=self.digits, rounding=ROUND_HALF_UP):
+            return (Decimal(self.value.p) / Decimal(self.value.q)).normalize()
+
+    def _sympystr(self, printer):
+        return str(self._decimal())
+
+    def _latex(self, printer):
+        number = self._decimal()
+        exponent = number.adjusted()
+        if -5 <= exponent < 7:
+            return format(number, "f")
+        return rf"{format(number.scaleb(-exponent), 'f')} \times 10^{{{exponent}}}"
+
+
+def exact(expr):
+    """``expr`` with every :class:`Written` number replaced by its exact value.
+
+    >>> exact(2 * Written.of("0.25") * sp.Symbol("t"))
+    t/2
+    """
+    return expr.xreplace({w: w.value for w in expr.atoms(Written)})
+
+
 def check_identifier(name, *, key):
     """Return ``name`` if it is a short plain identifier (letters then letters or digits)."""
     if not isinstance(name, str) or not IDENTIFIER.match(name):
@@ -90,7 +183,7 @@ def parse_expression(text, variable, *, key):
         raise SpecError(
             f"{key}: the formula's degree is {order}, over the budget of {budget.MAX_FORMULA_DEGREE} (see docs/security.md)"
         )
-    if sp.diff(expression, variable).has(sp.I):
+    if sp.diff(exact(expression), variable).has(sp.I):
         raise SpecError(f"{key}: the formula's derivative is not real (e.g. a negative number to a variable power)")
     return expression
 
@@ -152,10 +245,11 @@ class _Builder:
         if method is None:
             raise self.refuse(f"'{type(node).__name__}' syntax")
         result = method(node, depth + 1)
-        if result.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise SpecError(f"{self.key}: part of the formula is undefined or infinite: {show(str(result))}")
-        if result.is_number and result.is_extended_real is False:
-            raise SpecError(f"{self.key}: part of the formula is not a real number: {show(str(result))}")
+        value = exact(result)  # log(0.5 - 0.25 - 0.25) is undefined, which only the exact values show
+        if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise SpecError(f"{self.key}: part of the formula is undefined or infinite: {show(str(value))}")
+        if value.is_number and value.is_extended_real is False:
+            raise SpecError(f"{self.key}: part of the formula is not a real number: {show(str(value))}")
         return result
 
     def _build_Constant(self, node, depth):
@@ -171,7 +265,7 @@ class _Builder:
             raise SpecError(f"{self.key}: number {show(written)} is too large (at most {MAX_LITERAL})")
         if written and written.adjusted() < -budget.MAX_EXPONENT:
             raise SpecError(f"{self.key}: number {show(written)} is too small (at least 1e-{budget.MAX_EXPONENT})")
-        return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
+        return sp.Integer(value) if isinstance(value, int) else Written.of(written)
 
     def _build_Name(self, node, depth):
         if node.id == self.variable.name:
@@ -192,18 +286,23 @@ class _Builder:
         left = self.build(node.left, depth)
         right = self.build(node.right, depth)
         if isinstance(node.op, ast.Pow):
+            if not right.free_symbols:
+                # SymPy must see a constant power's value: t**0.5 is a square root, differentiated as one.
+                right = exact(right)
+            base = exact(left)
             if right.is_Number and not abs(right) <= MAX_EXPONENT:
                 raise SpecError(f"{self.key}: exponent {show(str(right))} is too large (at most {MAX_EXPONENT})")
-            if left.is_Rational and right.is_Number and _bits(left) * abs(right) > MAX_NUMBER_BITS:
+            if base.is_Rational and right.is_Number and _bits(base) * abs(right) > MAX_NUMBER_BITS:
                 raise SpecError(f"{self.key}: a number in the formula grows too large when worked out exactly")
             return left**right
         operator = _OPERATORS.get(type(node.op))
         if operator is None:
             raise self.refuse(f"the operator '{type(node.op).__name__}'")
-        if isinstance(node.op, ast.Div) and right == 0:
+        if isinstance(node.op, ast.Div) and exact(right) == 0:
             raise SpecError(f"{self.key}: division by zero")
         result = operator(left, right)
-        if result.is_Rational and _bits(result) > MAX_NUMBER_BITS:
+        value = exact(result)
+        if value.is_Rational and _bits(value) > MAX_NUMBER_BITS:
             raise SpecError(f"{self.key}: a number in the formula grows too large when worked out exactly")
         return result
 
@@ -243,6 +342,8 @@ def _approximate(constant, key):
     try:
         if constant.is_Rational or constant in (sp.pi, sp.E):
             return float(constant)
+        if isinstance(constant, Written):
+            return float(constant.value)
         if constant.is_Add:
             return math.fsum(_approximate(arg, key) for arg in constant.args)
         if constant.is_Mul:

@@ -13,10 +13,17 @@ that a substituted formula such as ``0.5 \\cdot (-3)`` reads right).
 """
 
 import sympy as sp
+from sympy.core.function import Application
+from sympy.core.relational import Relational
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions, greek_letters_set
 from sympy.printing.precedence import PRECEDENCE
+from sympy.simplify import fraction
 
+from .expressions import Written, exact
 from .precision import text as number_text
+
+# A number worked out from numbers a formula's author wrote shows at least this many significant digits.
+DERIVED_DIGITS = 4
 
 
 class Shown(sp.AtomicExpr):
@@ -56,6 +63,18 @@ class NotationPrinter(LatexPrinter):
     def __init__(self, names, **settings):
         super().__init__(settings)
         self.names = names
+        self._holders = []  # the expressions being printed, outermost first
+
+    def _print(self, expr, **kwargs):
+        # A substituted negative number prints bracketed, 0.5 · (−3), except where what holds it brackets
+        # it already: tanh(−0.76), max(0, −0.2), |−3|, e^{−3}, −3/10, −0.54 > 0.
+        if type(expr) is Shown and self._holders and _encloses(self._holders[-1], expr):
+            return self._print(Entry(expr.value, expr.places))
+        self._holders.append(expr)
+        try:
+            return super()._print(expr, **kwargs)
+        finally:
+            self._holders.pop()
 
     def _print_Symbol(self, expr, style="plain"):
         name = self.names.get(expr)
@@ -74,9 +93,115 @@ class NotationPrinter(LatexPrinter):
         text = rf"\left\lvert {self._print(expr.args[0])} \right\rvert"
         return f"{text}^{{{exp}}}" if exp else text
 
+    def _print_Mul(self, expr):
+        args = expr.args
+        if isinstance(expr, sp.Mul) and args[0] == -1 and type(args[1]) is Shown and args[1].value < 0:
+            # e^{-z} with z = -1.7461 reads e^{1.7461}: the step before shows -z (1 - (-0.2) keeps its
+            # brackets, since a sum prints its minus signs itself).
+            return self._print(sp.Mul(Shown(-args[1].value, args[1].places), *args[2:], evaluate=False))
+        product = _written_product(expr)
+        if product is None:
+            return super()._print_Mul(expr)
+        negative, factors = product
+        text = self._print(sp.Mul(*factors, evaluate=False))
+        return "- " + text if negative else text
+
+    def _print_Piecewise(self, expr):
+        chosen = applicable(expr)
+        if chosen is None:
+            return super()._print_Piecewise(expr)
+        return self._print(chosen[0])
+
     def _print_Derivative(self, expr):
         ((variable, _count),) = expr.variable_count
         return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
+
+
+def _written_product(expr):
+    """``expr``'s sign and factors with its fraction and written numbers made one number, put first; None if it has no written number.
+
+    The derivative of 1.7159 tanh(2t/3) holds 2/3 times 1.7159: it prints as 1.1439, written like the
+    numbers it comes from, with as many significant digits as the most precise of them (at least
+    DERIVED_DIGITS), rounded only where it has more. A lone written number keeps its digits. SymPy
+    keeps an atom of its own after the symbols of a product (t 0.01), so the number is put first.
+
+    >>> t = sp.Symbol("t")
+    >>> latex(sp.Rational(2, 3) * Written.of("1.7159") * t), latex(-2 * Written.of("0.01") * t, order="none")
+    ('1.1439 t', '- 0.02 t')
+    """
+    if not isinstance(expr, sp.Mul):
+        return None
+    fraction, written, rest = sp.Integer(1), [], []
+    for factor in expr.args:
+        if factor.is_Rational:
+            fraction *= factor
+        elif isinstance(factor, Written) or _written_power(factor):
+            written.append(factor)
+        else:
+            rest.append(factor)
+    if not written:
+        return None
+    if len(written) == 1 and isinstance(written[0], Written) and abs(fraction) == 1:
+        number = written
+    else:
+        value = abs(fraction) * exact(sp.Mul(*written))
+        digits = max(DERIVED_DIGITS, *(w.digits for w in sp.Mul(*written).atoms(Written)))
+        number = [] if value == 1 else [value if value.is_Integer else Written(value, digits)]
+    factors = [*number, *rest] or [sp.Integer(1)]
+    if fraction > 0 and factors == list(expr.args):
+        return None  # already as it prints
+    return fraction < 0, factors
+
+
+def applicable(piecewise):
+    """The branch of ``piecewise`` its numbers select and the condition that selects it, or None while it holds symbols.
+
+    With numbers in place of its symbols a piecewise definition is worked by its branch, as a teacher
+    writes LeakyReLU(−0.54) = 0.01 · (−0.54), since −0.54 < 0. An "otherwise" branch is selected by
+    every earlier condition failing, made strict where the numbers are not equal.
+
+    >>> z = sp.Symbol("z")
+    >>> leaky = sp.Piecewise((z, z > 0), (z / 100, True))
+    >>> [latex(part) for part in applicable(leaky.xreplace({z: Shown(-0.54, 2)}))]
+    ['\\\\frac{-0.54}{100}', '-0.54 < 0']
+    """
+    numbers = piecewise.atoms(Shown)
+    if not numbers or piecewise.free_symbols:
+        return None
+    values = {number: sp.Float(number.value) for number in numbers}
+    failed = []
+    for branch, condition in piecewise.args:
+        if condition.xreplace(values) is sp.true:
+            if condition is sp.true:
+                condition = sp.And(*[_strict(~earlier, values) for earlier in failed])
+            return branch, condition
+        failed.append(condition)
+    return None
+
+
+def _strict(relation, values):
+    """``relation`` made strict (−0.54 < 0 rather than −0.54 ≤ 0) where its numbers make the strict one true."""
+    strict = {sp.LessThan: sp.StrictLessThan, sp.GreaterThan: sp.StrictGreaterThan}.get(type(relation))
+    if strict is not None and strict(*relation.args).xreplace(values) is sp.true:
+        return strict(*relation.args)
+    return relation
+
+
+def _encloses(holder, number):
+    """Whether ``holder`` prints ``number`` in brackets, braces or a fraction of its own."""
+    if isinstance(holder, (Application, Relational)):
+        return True  # tanh(−0.76), max(0, −0.2), |−3|, e^{−3}, −0.54 > 0
+    if isinstance(holder, sp.Pow):
+        return number == holder.exp or holder.exp == -1  # x^{−2}, 1/(−3)
+    if isinstance(holder, sp.Mul):
+        numerator, denominator = fraction(holder, exact=True)
+        return denominator != 1 and number in (numerator, denominator)  # −3/10
+    return False
+
+
+def _written_power(factor):
+    """Whether ``factor`` is a written number to a positive whole power (1.5^2)."""
+    return factor.is_Pow and isinstance(factor.base, Written) and factor.exp.is_Integer and factor.exp.is_positive
 
 
 def latex(expr, names=None, **settings):

@@ -13,9 +13,10 @@ from figures import figures, shown
 from katex import katex_errors, math_spans, needs_katex
 from networks import oracle_for
 
-from symbackprop import bundled_examples, load, parse
+from symbackprop import bundled_examples, load, parse, train
 from symbackprop.cli import main, render_spec
-from symbackprop.render import FORMATS, latex_escape, markdown_escape
+from symbackprop.document import build
+from symbackprop.render import FORMATS, latex_escape, markdown_escape, render
 from symbackprop.tex import compile_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,6 +217,73 @@ def test_every_markdown_math_span_renders_with_katex(name):
     assert len(spans) > 50
     errors = katex_errors(spans)
     assert not errors, errors
+
+
+# One unit per layer, each layer with another activation; the weights send the ReLU and the leaky ReLU
+# below their kink.
+ACTIVATIONS = [
+    '"sigmoid"',
+    '"tanh"',
+    '"relu"',
+    '{ name = "leaky_relu", slope = 0.01 }',
+    '"linear"',
+    '"softplus"',
+    '{ name = "A", variable = "t", expression = "1.7159*tanh(2*t/3)" }',
+    '{ name = "S", variable = "t", expression = "t/(1+abs(t))" }',
+]
+EVERY_ACTIVATION = "\n".join(
+    [
+        'title = "Every activation"',
+        "[network]",
+        "inputs = 1",
+        "layers = [" + ", ".join(f"{{ units = 1, activation = {a} }}" for a in ACTIVATIONS) + "]",
+        "[loss]",
+        'kind = "squared_error"',
+        "[parameters]",
+        *[
+            f"W{l} = [[{-1.5 if l == 3 else 1.5}]]\nb{l} = [{-0.5 if l == 4 else 0.1}]"
+            for l in range(1, len(ACTIVATIONS) + 1)
+        ],
+        "[data]",
+        "x = [[0.3]]",
+        "y = [[0.5]]",
+    ]
+)
+
+
+def _rendered(spec, fmt):
+    return render(build(train(spec)), fmt)
+
+
+def test_every_activation_prints_by_its_name_in_both_formats():
+    spec = parse(EVERY_ACTIVATION)
+    for fmt in ("latex", "markdown"):
+        text = _rendered(spec, fmt)
+        for printed in (r"\operatorname{ReLU}", r"\operatorname{LeakyReLU}", r"\operatorname{softplus}", r"\sigma"):
+            assert printed in text, (fmt, printed)
+        assert "leaky_" not in text and "relu}" not in text, fmt
+        assert r"1.7159 \tanh" in text and r"1.1439 \left(1 - \tanh^{2}" in text, fmt
+        assert r"\frac{1}{\left(1 + \left\lvert" in text and r"\operatorname{re}" not in text, fmt
+
+
+def test_a_piecewise_activation_is_worked_by_the_branch_its_numbers_select():
+    text = _rendered(parse(EVERY_ACTIVATION), "latex")
+    assert r"= \max\left(0, -1.073\right) = 0" in text
+    assert r"= 0.01 \cdot \left(-0.5000\right)" in text and r"= -0.005000 \quad \text{since } {-0.5000 < 0}" in text
+    assert r"\text{otherwise} \end{cases} = 0 \quad \text{since } {0 \leq 0}" in text
+    assert r"\text{for}\: -" not in text and r"\text{for}\: 0" not in text
+
+
+@needs_katex
+def test_every_activation_renders_with_katex():
+    spans = math_spans(_rendered(parse(EVERY_ACTIVATION), "markdown"))
+    errors = katex_errors(spans)
+    assert not errors, errors
+
+
+@needs_tex
+def test_every_activation_compiles_with_latex():
+    assert compile_pdf(_rendered(parse(EVERY_ACTIVATION), "latex")).startswith(b"%PDF")
 
 
 def test_user_template_folder_takes_precedence(tmp_path, capsys):

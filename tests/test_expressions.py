@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from symbackprop import SpecError
-from symbackprop.expressions import parse_expression
+from symbackprop.expressions import Written, exact, parse_expression
 
 t = sp.Symbol("t", real=True)
 
@@ -27,7 +27,38 @@ t = sp.Symbol("t", real=True)
     ],
 )
 def test_allowed_formulas_build_the_expected_expression(text, expected):
-    assert sp.simplify(parse_expression(text, t, key="k") - expected) == 0
+    assert sp.simplify(exact(parse_expression(text, t, key="k")) - expected) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("1.7159*tanh(2*t/3)", "1.7159*tanh(2*t/3)"),
+        ("0.1*t", "0.1*t"),
+        (".5*t + 2.0", "0.5*t + 2"),
+        ("1.50*t", "1.5*t"),
+        ("t**0.5", "sqrt(t)"),
+        ("1e-30*t", "1E-30*t"),
+    ],
+)
+def test_a_decimal_number_stays_as_written_and_exact(text, printed):
+    expression = parse_expression(text, t, key="k")
+    assert str(expression) == printed
+    assert all(w.value == sp.Rational(str(w)) for w in expression.atoms(Written))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("t/(0.5 - 0.25 - 0.25)", "division by zero"),
+        ("log(0.5 - 0.25 - 0.25) + t", "undefined or infinite"),
+        ("(1.5**64)**64*t", "grows too large"),
+        ("sqrt(0.25 - 0.5)*t", "not a real number"),
+    ],
+)
+def test_written_numbers_are_checked_by_their_exact_values(text, message):
+    with pytest.raises(SpecError, match=message):
+        parse_expression(text, t, key="k")
 
 
 HOSTILE = [

@@ -77,7 +77,7 @@ def test_softmax_is_normalised_over_the_layer_and_its_jacobian_mixes_every_outpu
         (act.SIGMOID, r"\sigma{\left(z_{1} \right)}"),
         (act.LINEAR, r"\operatorname{id}{\left(z_{1} \right)}"),
         (act.TANH, r"\tanh{\left(z_{1} \right)}"),
-        (act.RELU, r"\operatorname{relu}{\left(z_{1} \right)}"),
+        (act.RELU, r"\operatorname{ReLU}{\left(z_{1} \right)}"),
         (act.leaky_relu(0.1), r"\operatorname{LeakyReLU}{\left(z_{1} \right)}"),
         (act.custom("A", "t", "t/10", key="test"), r"A{\left(z_{1} \right)}"),
         (act.custom("s", "t", "1/(1 + exp(-t))", key="test"), r"s{\left(z_{1} \right)}"),
@@ -115,7 +115,12 @@ def test_what_the_notes_know_about_each_activation():
 
 @pytest.mark.parametrize(
     ("expression", "built_in"),
-    [("1/(1 + exp(-t))", act.SIGMOID), ("(exp(t) - exp(-t))/(exp(t) + exp(-t))", act.TANH), ("t", act.LINEAR)],
+    [
+        ("1/(1 + exp(-t))", act.SIGMOID),
+        ("0.5 + 0.5*tanh(0.5*t)", act.SIGMOID),
+        ("(exp(t) - exp(-t))/(exp(t) + exp(-t))", act.TANH),
+        ("t", act.LINEAR),
+    ],
 )
 def test_a_custom_formula_equal_to_a_built_in_takes_all_of_its_knowledge_but_its_name(expression, built_in):
     recognised = act.custom("f", "t", expression, key="test")

@@ -389,7 +389,7 @@ def test_a_hostile_spec_gives_an_inert_script(tmp_path):
     out = _assert_inert(text, HOSTILE_TITLE, run)
     assert "\nx' = 0.1000\n" in out and "\nE_os = " in out
     # The custom formula is SymPy's printing of the parsed expression: the user's text and variable are not code.
-    assert 'def custom(z):\n    """The custom activation import(os) = os/10 + 1/2."""\n    return 0.1*z + 0.5\n' in text
+    assert 'def custom(z):\n    """The custom activation import(os) = os/10 + 0.5."""\n    return 0.1*z + 0.5\n' in text
     engine = json.loads(json.dumps(as_json(train(spec))))
     assert_close(json.loads(run_script(text, run, "--json")), engine)
 

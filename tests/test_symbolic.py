@@ -7,6 +7,7 @@ import sympy as sp
 from symbackprop import activations as act
 from symbackprop import losses
 from symbackprop.derivation import TARGETS_SUM_TO_ONE, derive
+from symbackprop.expressions import exact
 from symbackprop.network import Architecture, Layer
 
 HALF = losses.squared_error(0.5)
@@ -22,6 +23,7 @@ PAIRS = [
     (act.custom("A", "t", "t/10", key="test"), act.custom("A", "t", "t/10", key="test"), HALF, 1, "per-neuron"),
     (act.custom("g", "u", "u**3/3 + u", key="test"), act.SIGMOID, losses.BCE, 1, "per-neuron"),
     (act.SOFTPLUS, act.SOFTPLUS, HALF, 1, "per-layer"),
+    (act.custom("A", "t", "1.7159*tanh(2*t/3)", key="test"), act.LINEAR, HALF, 1, "per-neuron"),
 ]
 
 
@@ -161,3 +163,35 @@ def test_derivation_is_computed_once_per_architecture():
     assert derive(arch) is derive(
         Architecture(2, (Layer(2, act.SIGMOID), Layer(1, act.SIGMOID)), "per-neuron", losses.BCE)
     )
+
+
+# Custom formulas with an independent NumPy form of each, written by hand: the oracle for their derivatives.
+ORACLES = {
+    "1.7159*tanh(2*t/3)": lambda t: 1.7159 * np.tanh(2 * t / 3),
+    "t/(1+abs(t))": lambda t: t / (1 + np.abs(t)),
+    "t*abs(t) + 0.25*t": lambda t: t * np.abs(t) + 0.25 * t,
+    "0.25*tanh(t)**2": lambda t: 0.25 * np.tanh(t) ** 2,
+    "t/(1+exp(-t))": lambda t: t / (1 + np.exp(-t)),
+    "(t+1)**2/(t+2)": lambda t: (t + 1) ** 2 / (t + 2),
+    "0.5*t*(1+tanh(0.7978845608*(t+0.044715*t**3)))": lambda t: (
+        0.5 * t * (1 + np.tanh(0.7978845608 * (t + 0.044715 * t**3)))
+    ),
+}
+
+
+@pytest.mark.parametrize("formula", ORACLES)
+def test_a_custom_derivative_as_printed_is_exactly_the_derivative(formula):
+    """The derivative documents print (rewritten to be read) agrees with finite differences of an
+    independent NumPy form, and, to 40 digits, with SymPy's own derivative of the formula."""
+    activation = act.custom("f", "t", formula, key="test")
+    z = sp.Symbol("z")  # without assumptions: the printed form must not depend on them
+    printed = activation.derivative(z, None)
+    assert not printed.has(sp.re, sp.im, sp.sign)
+    t = sp.Symbol("t", real=True)
+    reference = sp.diff(exact(activation.formula(t)), t)
+    oracle, h = ORACLES[formula], 1e-6
+    for point in (sp.Rational(-23, 10), sp.Rational(-7, 10), sp.Rational(2, 5), sp.Rational(19, 10)):
+        value = exact(printed).xreplace({z: point})
+        assert abs(value.evalf(50) - reference.xreplace({t: point}).evalf(50)) < 1e-40
+        x = float(point)
+        assert float(value) == pytest.approx((oracle(x + h) - oracle(x - h)) / (2 * h), rel=1e-7, abs=1e-9)

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from ..derivation import derive
-from ..printing import Entry, NotationPrinter, Shown, number_text
+from ..printing import Entry, NotationPrinter, Shown, applicable, number_text
 from . import measure
 from .blocks import Equations, Math, Row
 from .figures import Figures
@@ -172,9 +172,7 @@ class Context:
         """
         shown = values is not None
         if shown:
-            with sp.evaluate(False):
-                present = expr.free_symbols
-                expr = expr.xreplace({s: v for s, v in values.items() if s in present})
+            expr = self._substituted(expr, values)
         printer = self.printer(shown, keep_order)
         return Step(printer.doprint(expr), _pieces(expr, printer))
 
@@ -190,10 +188,39 @@ class Context:
     def worked(self, expr, values, value, kind, l=None):
         """The three right-hand sides of a worked line: the formula, the formula with figures, the result.
 
-        ``values`` maps symbols to :class:`Shown` figures; the result is of family ``(kind, l)``. The
+        ``values`` maps symbols to :class:`Shown` figures; the result is of kind ``kind`` (layer ``l``). The
         formula keeps its terms in the order the figures print in, so each factor can be matched.
+        A piecewise definition is worked by the branch its numbers select, and the line ends with the
+        condition that selects it: ``= 0.01 · (−0.54) = −0.0054  since −0.54 < 0``.
         """
-        return [self.step(expr, keep_order=True), self.step(expr, values), self.value(value, kind, l)]
+        steps = [self.step(expr, keep_order=True), self.step(expr, values), self.value(value, kind, l)]
+        reasons = self._reasons(expr, values)
+        if not reasons:
+            return steps
+        if _same(steps[2].latex, steps[1].latex):
+            del steps[2]  # the branch is the result itself: "= 1 since 2.97 > 0", not "= 1 = 1 since ..."
+        # Each reason braced: after the text, TeX would read the minus of "-0.5 < 0" as a binary one.
+        since = r" \quad \text{since } " + r" \text{ and } ".join(f"{{{reason}}}" for reason in reasons)
+        last = steps[-1]
+        steps[-1] = Step(last.latex + since, (*last.pieces[:-1], last.pieces[-1] + since))
+        return steps
+
+    def _substituted(self, expr, values):
+        """``expr`` with each of its symbols in ``values`` replaced by its number, nothing evaluated."""
+        with sp.evaluate(False):
+            present = expr.free_symbols
+            return expr.xreplace({s: v for s, v in values.items() if s in present})
+
+    def _reasons(self, expr, values):
+        """The conditions that select the branches of the piecewise definitions in ``expr`` with ``values``, as LaTeX."""
+        printer = self.printer(shown=True)
+        reasons = []
+        for node in sp.preorder_traversal(self._substituted(expr, values)):
+            chosen = applicable(node) if isinstance(node, sp.Piecewise) else None
+            reason = chosen and printer.doprint(chosen[1])
+            if reason and reason not in reasons:
+                reasons.append(reason)
+        return reasons
 
     def equations(self, lines, lead=(), breakable=None):
         """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
@@ -206,8 +233,8 @@ class Context:
         rows = []
         for left, (_, *steps) in zip(lefts, lines):
             steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
-            # "= 1 = 1" says nothing twice: a step printed as the one before it (or as the left side) is dropped.
-            kept = [step for i, step in enumerate(steps) if step.latex != (steps[i - 1].latex if i else left)]
+            # "= 1 = 1" says nothing twice: a step printed as (or worth) the one before it, or the left side, is dropped.
+            kept = [step for i, step in enumerate(steps) if not _same(step.latex, steps[i - 1].latex if i else left)]
             rows += _layout(left, kept or steps[-1:], measure.DISPLAY_WIDTH - margin)
         if breakable is None:
             # A display taller than a third of a page may break between rows: moved whole to the next
@@ -215,6 +242,16 @@ class Context:
             tall = sum(max(measure.height(row.left), measure.height(row.right)) for row in rows)
             breakable = tall > measure.TEXT_HEIGHT / 3
         return Equations(tuple(rows), tuple(lead), breakable)
+
+
+def _same(latex, before):
+    """Whether a step says nothing new: it prints as the one before, or is the same number (0.01 after 0.01000)."""
+    if latex == before:
+        return True
+    try:
+        return float(latex) == float(before)
+    except ValueError:
+        return False
 
 
 def _pieces(expr, printer):

@@ -64,4 +64,4 @@ def _activation(ctx, l):
         return ctx.math(sp.Eq(activation.call(z_j), share, evaluate=False))
     if ctx.m(ctx.call(l, t)) == ctx.m(activation.formula(t)):
         return ctx.math(ctx.call(l, t))  # tanh(t) is its own formula
-    return ctx.math(sp.Eq(ctx.call(l, t), activation.formula(t), evaluate=False))
+    return ctx.math(sp.Eq(ctx.call(l, t), activation.formula(t), evaluate=False), keep_order=True)

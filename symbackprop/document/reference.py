@@ -59,5 +59,5 @@ def reference(ctx):
         else:
             z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
             derivative = Math(printer.doprint(sp.Eq(Prime(g["f"], z), activation.derivative(z, a), evaluate=False)))
-            rows.append(((f"{activation.name} derivative",), (derivative,)))
+            rows.append(((f"{activation.description} derivative",), (derivative,)))
     return (Section("Formula reference", tables((("rule",), ("formula",)), rows, "ll")),)
