@@ -21,7 +21,7 @@ import numpy as np
 
 # Linear custom activation t/10, 2-2-1, one step
 TITLE = "Linear custom activation t/10, 2-2-1, one step"
-NETWORK = "2 inputs, then 2 A, 1 A; a bias per unit; squared error"
+NETWORK = "2 inputs, then 2 custom activation A, 1 custom activation A; a bias per unit; squared error"
 TRAINING = "one step of gradient descent on sample 1, learning rate lambda = 10.0"
 # Figures print with DIGITS significant figures, or with DECIMALS decimals when that is set.
 DIGITS = None

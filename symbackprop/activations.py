@@ -388,7 +388,9 @@ def custom(name, variable, expression, *, key):
     )
     if same:
         return replace(same, same_as=same.name, **own)
-    return Activation(**own, cost=1 + sp.count_ops(body) + sp.count_ops(sp.diff(body, t)), description=name)
+    return Activation(
+        **own, cost=1 + sp.count_ops(body) + sp.count_ops(sp.diff(body, t)), description=f"custom activation {name}"
+    )
 
 
 def _built_in_equal_to(body, t):

@@ -53,9 +53,21 @@ class Carried:
         """Every figure of one forward and backward pass, each rounded before the next uses it."""
         ev, depth = self.evaluator, self.spec.architecture.depth
         z, a, sums = [None], [np.asarray(x, dtype=float)], [None]
+        arithmetic = "arithmetic" in self.spec.extras
         for l in range(1, depth + 1):
-            z.append(self.round(ev._pre_activation(parameters, l, a[-1]), "z", l))
-            if self.spec.architecture.layers[l - 1].activation.vector:
+            activation = self.spec.architecture.layers[l - 1].activation
+            if arithmetic:
+                # Each product W_jk a_k is shown rounded, and the weighted sum adds the rounded products.
+                products = self.round(a[-1][:, None, :] * parameters[f"W{l}"][None, :, :], "z", l)
+                bias = ev._pre_activation(parameters, l, np.zeros_like(a[-1]))
+                z.append(self.round(products.sum(axis=-1) + bias, "z", l))
+            else:
+                z.append(self.round(ev._pre_activation(parameters, l, a[-1]), "z", l))
+            if arithmetic and activation.numeric_name == "sigmoid":
+                # e^(-z) is shown rounded, then 1 + e^(-z), then its reciprocal.
+                sums.append(None)
+                a.append(self.round(1 / (1 + self.round(np.exp(-z[l]), "exp", l)), "a", l))
+            elif activation.vector:
                 total = self.round(np.exp(z[l]).sum(axis=-1), "exp", l)
                 sums.append(total)
                 a.append(self.round(np.exp(z[l]) / total[:, None], "a", l))
@@ -72,7 +84,14 @@ class Carried:
             grad_a[depth] = _per_unit(self._grad_a, a[-1], z[-1], y)
         grad_a[depth] = self.round(grad_a[depth], "grad_a", depth)
         fprime[depth] = self.round(ev._fprime(depth, z[depth], a[depth]), "fprime", depth)
-        product = self.round(grad_a[depth] * fprime[depth], "delta", depth)
+        if self.spec.architecture.layers[-1].activation.vector:
+            # Softmax: each Jacobian entry a_k (1[k = j] - a_j) rounded, then the chain rule's sum over k.
+            units = a[depth].shape[-1]
+            jacobian = self.round(a[depth][:, :, None] * (np.eye(units)[None] - a[depth][:, None, :]), "fprime", depth)
+            product = self.round(np.einsum("sk,skj->sj", grad_a[depth], jacobian), "delta", depth)
+        else:
+            jacobian = None
+            product = self.round(grad_a[depth] * fprime[depth], "delta", depth)
         closed = self.round(_per_unit(ev._output_delta, a[-1], z[-1], y), "delta", depth)
         delta[depth] = np.stack(
             [closed[:, j] if short else product[:, j] for j, short in enumerate(self.short_forms())], axis=-1
@@ -89,11 +108,12 @@ class Carried:
         trace = Trace(parameters, z, a, np.asarray(y, dtype=float), loss_sample, grad_a, fprime, delta, ev.bias)
         trace.exp_sums = sums
         trace.parts = contributions
+        trace.jacobian = jacobian
         return trace
 
     def short_forms(self):
         """For each output unit, whether its error signal is the cancelled short form (else dL/da times f')."""
-        return [unit.softmax or unit.cancels for unit in self.derivation.deltas[self.spec.architecture.depth]]
+        return [unit.cancels for unit in self.derivation.deltas[self.spec.architecture.depth]]
 
     def per_sample_gradients(self, trace):
         """Each sample's gradient of every parameter: delta times the activation below, rounded."""

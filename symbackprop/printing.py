@@ -57,6 +57,18 @@ class Entry(Shown):
         return self.text
 
 
+def _subtracted(term):
+    """``term`` as -1 times a positive figure (or a product led by one) when it is a negative figure, else itself."""
+    if type(term) is Shown and term.value < 0 and term.text.startswith("-"):
+        return sp.Mul(-1, Shown(-term.value, term.places), evaluate=False)
+    if isinstance(term, sp.Mul) and term.args and type(term.args[0]) is Shown:
+        first = term.args[0]
+        if first.value < 0 and first.text.startswith("-"):
+            positive = sp.Mul(Shown(-first.value, first.places), *term.args[1:], evaluate=False)
+            return sp.Mul(-1, positive, evaluate=False)
+    return term
+
+
 class NotationPrinter(LatexPrinter):
     """SymPy's LaTeX printer, with symbol names from a notation and ∂-fractions for derivatives."""
 
@@ -92,6 +104,14 @@ class NotationPrinter(LatexPrinter):
         # \lvert and \rvert rather than |, which would end a cell of a Markdown table.
         text = rf"\left\lvert {self._print(expr.args[0])} \right\rvert"
         return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_Add(self, expr, order=None):
+        # A negative figure in a sum prints as a subtraction, 0.0016 - 0.0005, not 0.0016 + (-0.0005); so does
+        # a product that starts with one, 0.2 - 0.5 * 0.0722.
+        terms = [_subtracted(term) for term in expr.args]
+        if any(t is not a for t, a in zip(terms, expr.args)):
+            expr = sp.Add(*terms, evaluate=False)
+        return super()._print_Add(expr, order)
 
     def _print_Mul(self, expr):
         args = expr.args

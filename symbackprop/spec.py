@@ -40,10 +40,12 @@ LAYER_KEYS = {"units", "activation"}
 LOSS_KEYS = {"kind", "reduction", *losses.SETTINGS}
 DATA_KEYS = {"x", "y"}
 TRAINING_KEYS = {"learning_rate", "update_biases", "mode", "sample", "steps", "verify"}
-DOCUMENT_KEYS = {"detail"}
+DOCUMENT_KEYS = {"detail", "extras"}
 # How much of a layer documents work unit by unit: "full" every unit, "compact" the first unit only (the
 # others in a table), "auto" full for layers of at most 4 units.
 DETAILS = ("auto", "full", "compact")
+# Steps some worked examples show and others leave out (see docs/spec.md, [document] extras).
+EXTRAS = ("arithmetic", "checklist", "numbered", "per-output", "terms")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Spec:
     verify: bool
     notation: object
     detail: str = "auto"
+    extras: frozenset = frozenset()
 
     def numeric_parameters(self):
         return {name: np.array(value, dtype=float) for name, value in self.parameters.items()}
@@ -156,6 +159,10 @@ def parse(text, source="<spec>"):
     layout = _table(document, "document", "document", required=False)
     only_keys(layout, DOCUMENT_KEYS, "document")
     detail = _choice(layout.get("detail", "auto"), DETAILS, "document.detail")
+    extras = layout.get("extras", [])
+    if not isinstance(extras, list):
+        raise SpecError(f'document.extras: expected a list such as ["checklist"], got {show(extras)}')
+    extras = frozenset(_choice(extra, EXTRAS, "document.extras") for extra in extras)
     losses.check_targets(architecture.loss, y)
     return Spec(
         title=text_field(document.get("title", "Backpropagation, step by step"), "title", budget.MAX_TITLE),
@@ -173,6 +180,7 @@ def parse(text, source="<spec>"):
         verify=verify,
         notation=notation.from_spec(names, architecture),
         detail=detail,
+        extras=extras,
     )
 
 

@@ -1,6 +1,7 @@
 """One table of checks: the Python API, `grad --json` and the rendered documents show the same numbers."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ def _json(name, capsys):
 
 
 def _markdown_update_rows(markdown):
-    section = markdown.split("## Update", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"^## (?:Step \d+: )?Update\n", markdown, flags=re.M)[1].split("\n## ", 1)[0]
     return [
         [c.strip().strip("$") for c in line.strip("|").split("|")]
         for line in section.splitlines()

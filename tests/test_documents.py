@@ -35,7 +35,7 @@ def test_output_folder_is_current(name, fmt):
 
 
 def _update_rows(markdown):
-    section = markdown.split("## Update", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"^## (?:Step \d+: )?Update\n", markdown, flags=re.M)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| $")]
     return [[cell.strip().strip("$") for cell in row.strip("|").split("|")] for row in rows]
 
@@ -93,6 +93,9 @@ def _tables(text, fmt):
             ([c.strip() for c in head.split("&")], [r.split("&") for r in body.split("\\\\\n") if r.strip()])
             for head, body in found
         ]
+    # A table of the terms a step uses mixes kinds of figures on purpose (a weight as written beside a computed
+    # slope); its column aligns on the decimal point instead.
+    tables = [(header, rows) for header, rows in tables if "what it is" not in header]
     return [rows if header[0] else [list(column) for column in zip(*rows)] for header, rows in tables]
 
 

@@ -11,11 +11,11 @@ from symbackprop.printing import Shown, applicable, latex, show
 from symbackprop.render import render
 
 
-def test_substituted_negative_numbers_are_parenthesised():
+def test_a_negative_figure_leading_a_sum_prints_as_a_minus_sign():
     w, x, b = sp.symbols("w x b")
     with sp.evaluate(False):
         expr = sp.Add(sp.Mul(w, x), b)
-    assert show(expr, {w: -0.25, x: 2.0, b: 0.1}, 2) == r"\left(-0.25\right) \cdot 2.00 + 0.10"
+    assert show(expr, {w: -0.25, x: 2.0, b: 0.1}, 2) == r"- 0.25 \cdot 2.00 + 0.10"
 
 
 def test_notation_names_replace_symbol_names():

@@ -9,7 +9,7 @@ about what to show, and every number, is made here; the Jinja2 templates only
 lay the blocks out.
 
 Where each part lives: ``overview``, ``network`` (with the diagram), ``notation``,
-``data``, ``forward``, ``backward``, ``update``, ``check``, ``matrix_form``,
+``data``, ``forward``, ``backward``, ``update``, ``checklist``, ``check``, ``matrix_form``,
 ``reference``, ``notes``; ``blocks`` holds the block records, ``context`` the
 shared context, ``tables`` the column splitting, ``measure`` the page and the room
 mathematics takes on it.
@@ -20,6 +20,7 @@ from dataclasses import replace
 from .backward import backward
 from .blocks import Document, Table, joined
 from .check import check
+from .checklist import checklist
 from .context import Context
 from .data import data
 from .forward import forward, forward_values
@@ -40,6 +41,11 @@ def _checked(spec):
     return spec.verify or spec.steps > 1
 
 
+def _extra(name):
+    """The condition of a section that only some worked examples show: the spec lists it in [document] extras."""
+    return lambda spec: name in spec.extras
+
+
 # Every section in reading order, with the condition under which it appears.
 SECTIONS = (
     (overview, _always),
@@ -50,6 +56,7 @@ SECTIONS = (
     (forward, _always),
     (backward, _always),
     (update, _always),
+    (checklist, _extra("checklist")),
     (check, _checked),
     (matrix_form, _always),
     (reference, _always),
@@ -65,11 +72,30 @@ def _laid_out(section):
     return replace(section, blocks=blocks, keep=max(section.keep, room))
 
 
+# The sections that are steps of the computation, numbered when the spec asks for it: the worked forward
+# pass, each layer of the backward pass (its level-2 sections), the update and the check.
+_STEPS = (forward, backward, update, check)
+
+
+def _numbered(made):
+    """``made`` with the steps of the computation titled "Step 1: ...", "Step 2: ..." in reading order."""
+    result, count = [], 0
+    for make, section in made:
+        if make in _STEPS and (make is not backward or section.level == 2):
+            count += 1
+            section = replace(section, title=f"Step {count}: {section.title}")
+        result.append((make, section))
+    return result
+
+
 def build(result):
     """The worked-solution document of a training run."""
     ctx = Context(result)
     spec = result.spec
-    sections = tuple(_laid_out(section) for make, shown in SECTIONS if shown(spec) for section in make(ctx))
+    made = [(make, section) for make, shown in SECTIONS if shown(spec) for section in make(ctx)]
+    if "numbered" in spec.extras:
+        made = _numbered(made)
+    sections = tuple(_laid_out(section) for _, section in made)
     subtitle = f"{'-'.join(map(str, spec.architecture.widths()))} network, {spec.architecture.loss.label}"
     return Document(spec.title, subtitle, sections)
 

@@ -1,7 +1,11 @@
 """The backward pass: for each layer from the output down, every unit's error signal and every gradient."""
 
+import re
+
+import numpy as np
 import sympy as sp
 
+from ..precision import rounded
 from .blocks import Math, Section, text
 from .tables import tables
 
@@ -40,13 +44,147 @@ def _layer(ctx, l, values, gradients):
                 "same steps, and the table after it gives each unit's numbers."
             )
         )
+    if l == ctx.depth and ctx.arch.layers[l - 1].activation.vector:
+        blocks += _softmax_slopes(ctx, l, values)
+    if "terms" in ctx.spec.extras and l < ctx.depth:
+        blocks += _signal_terms(ctx, l)
     for j in ctx.worked_units(l):
         blocks += _output_unit(ctx, l, j, values) if l == ctx.depth else _hidden_unit(ctx, l, j, values)
     if not ctx.full(l):
         blocks += _signals_table(ctx, l)
+    if "terms" in ctx.spec.extras:
+        blocks += _gradient_terms(ctx, l)
     blocks += _parameter_gradients(ctx, l, values, gradients)
+    if "per-output" in ctx.spec.extras and l == ctx.depth - 1 and ctx.widths[ctx.depth] > 1:
+        blocks += _per_output(ctx, l)
     role = ctx.layer_role(l).capitalize()
     return Section(f"{role} ({ctx.arch.layers[l - 1].activation.description})", tuple(blocks), level=2)
+
+
+_TERMS = (("term",), ("what it is",), ("value",))
+
+
+def _signal_terms(ctx, l):
+    """The figures the layer's error signals are made of, in a table, before they are used."""
+    trace, s = _trace(ctx)
+    n, above = ctx.notation, ctx.layer_role(l + 1)
+    rows = []
+    for m in range(ctx.widths[l + 1]):
+        unit = f"unit {m + 1} of the {above}" if ctx.widths[l + 1] > 1 else f"the {above}"
+        rows.append(
+            (
+                (Math(n.delta[l + 1][m]),),
+                (f"error signal of {unit}, found above",),
+                (ctx.number(trace.delta[l + 1][s, m], "delta", l + 1),),
+            )
+        )
+    for j in ctx.worked_units(l):
+        for m in range(ctx.widths[l + 1]):
+            weight = trace.parameters[f"W{l + 1}"][m, j]
+            into = f"unit {m + 1} of the {above}" if ctx.widths[l + 1] > 1 else f"the {above}"
+            rows.append(
+                (
+                    (Math(n.W[l + 1][m][j]),),
+                    ("weight from ", Math(n.a[l][j]), f" into {into}"),
+                    (ctx.number(weight, "param"),),
+                )
+            )
+    if ctx.derivation.delta(l, 0).fprime is not None:
+        for j in ctx.worked_units(l):
+            slope = ctx.m(ctx.d(ctx.net.a[l][j], ctx.net.z[l][j]))
+            rows.append(
+                (
+                    (Math(slope),),
+                    ("how fast ", Math(n.a[l][j]), " changes with its weighted sum"),
+                    (ctx.number(trace.fprime[l][s, j], "fprime", l),),
+                )
+            )
+    lead = text(f"The error signals of the {ctx.layer_role(l)} are made of these figures:").parts
+    return tables(_TERMS, rows, "llr", lead=lead)
+
+
+def _gradient_terms(ctx, l):
+    """The figures the layer's parameter gradients are made of: its error signals and the values carried in."""
+    trace, s = _trace(ctx)
+    n = ctx.notation
+    rows = [
+        (
+            (Math(n.delta[l][j]),),
+            ("error signal of ", Math(n.a[l][j]), ", found above"),
+            (ctx.number(trace.delta[l][s, j], "delta", l),),
+        )
+        for j in ctx.worked_units(l)
+    ]
+    below = n.x if l == 1 else n.a[l - 1]
+    what = "input" if l == 1 else f"activation of the {ctx.layer_role(l - 1)}"
+    for k, name in enumerate(below):
+        figure = ctx.number(trace.a[l - 1][s, k], *(("x",) if l == 1 else ("a", l - 1)))
+        rows.append(((Math(name),), (f"{what}, carried into the layer",), (figure,)))
+    lead = text(f"The gradients of the {ctx.layer_role(l)}'s parameters are made of these figures:").parts
+    return tables(_TERMS, rows, "llr", lead=lead)
+
+
+def output_errors(ctx):
+    """One symbol per output unit for its own part of the loss (E_1, E_2 beside E_total), named after the loss."""
+    base = re.match(r"\\?[A-Za-z]+", ctx.notation.loss).group(0)
+    symbols = []
+    for m in range(ctx.widths[ctx.depth]):
+        symbol = sp.Symbol(f"loss part {m + 1}")
+        ctx.names.setdefault(symbol, f"{base}_{{{m + 1}}}")
+        symbols.append(symbol)
+    return symbols
+
+
+def _per_output(ctx, l):
+    """Each weight into the layer below the output, its gradient split into one chain per output's error."""
+    trace, s = _trace(ctx)
+    net, depth, L = ctx.net, ctx.depth, ctx.loss_symbol
+    errors = output_errors(ctx)
+    displays = []
+    for j in ctx.worked_units(l):
+        lines = []
+        for k in range(ctx.widths[l - 1]):
+            w = net.W[l][j, k]
+            parts = []
+            for m, error in enumerate(errors):
+                a_m, z_m = net.a[depth][m], net.z[depth][m]
+                factors = (
+                    ctx.d(error, a_m), ctx.d(a_m, z_m), ctx.d(z_m, net.a[l][j]), ctx.d(net.a[l][j], net.z[l][j]),
+                    ctx.d(net.z[l][j], w),
+                )  # fmt: skip
+                figures = (
+                    ctx.shown(trace.grad_a[depth][s, m], "grad_a", depth),
+                    ctx.shown(trace.fprime[depth][s, m], "fprime", depth),
+                    ctx.shown(trace.parameters[f"W{depth}"][m, j], "param"),
+                    ctx.shown(trace.fprime[l][s, j], "fprime", l),
+                    ctx.shown(trace.a[l - 1][s, k], *(("x",) if l == 1 else ("a", l - 1))),
+                )
+                part = float(np.prod([float(f.text) for f in figures])) if ctx.figures.precision.carried else float(
+                    trace.grad_a[depth][s, m] * trace.fprime[depth][s, m] * trace.parameters[f"W{depth}"][m, j]
+                    * trace.fprime[l][s, j] * trace.a[l - 1][s, k]
+                )  # fmt: skip
+                part = rounded(part, ctx.places("grad", l, part)) if ctx.figures.precision.carried else part
+                parts.append(part)
+                lines.append(
+                    (
+                        ctx.d(error, w),
+                        ctx.chain(*factors),
+                        ctx.step(sp.Mul(*figures, evaluate=False), {}),
+                        ctx.value(part, "grad", l),
+                    )
+                )
+            total = sum(parts)
+            added = sp.Add(*[ctx.shown(p, "grad", l) for p in parts], evaluate=False)
+            split = sp.Add(*[ctx.d(error, w) for error in errors], evaluate=False)
+            lines.append(
+                (ctx.d(L, w), ctx.step(split, keep_order=True), ctx.step(added, {}), ctx.value(total, "grad", l))
+            )
+        displays.append(lines)
+    lead = (
+        "The same gradients, followed one output at a time: the loss is the sum of each output's error, so a weight "
+        "below the output layer gets one chain per output, and its gradient adds them:",
+    )
+    return [ctx.equations(lines, lead=lead if i == 0 else ()) for i, lines in enumerate(displays)]
 
 
 def _trace(ctx):
@@ -60,37 +198,76 @@ def _output_unit(ctx, l, j, values):
     blocks = []
     if unit.fprime is not None:
         question = ("How much does the loss change when the output ", Math(ctx.notation.a[l][j]), " changes?")
-        line = (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.grad_a, values, trace.grad_a[l][s, j], "grad_a", l))
+        figure = trace.grad_a[l][s, j]
+        line = (ctx.d(ctx.loss_symbol, a), *ctx.worked_with_targets(unit.grad_a, values, figure, "grad_a", l))
         blocks.append(ctx.equations([line], lead=question))
         blocks += _signal(ctx, l, j, values)
     else:
-        blocks.append(_softmax_signal(ctx, l, j, values))
+        blocks += _softmax_signal(ctx, l, j, values)
     if unit.cancels:
         blocks += _cancellation(ctx, unit, values)
     return blocks
 
 
+def _softmax_slopes(ctx, l, values):
+    """dL/dŷ_k of every softmax output, once for the layer: each unit's error signal sums over all of them."""
+    trace, s = _trace(ctx)
+    lines = []
+    for k in range(ctx.widths[l]):
+        unit = ctx.derivation.delta(l, k)
+        figure = trace.grad_a[l][s, k]
+        slope = ctx.worked_with_targets(unit.grad_a, values, figure, "grad_a", l)
+        lines.append((ctx.d(ctx.loss_symbol, ctx.net.a[l][k]), *slope))
+    lead = (
+        "Softmax makes every output depend on every weighted sum of the layer, so each error signal needs how the "
+        "loss changes with each output:",
+    )
+    return [ctx.equations(lines, lead=lead)]
+
+
 def _softmax_signal(ctx, l, j, values):
-    """δ_j of a softmax output: every output depends on z_j, so the chain rule sums over all of them."""
+    """δ_j of a softmax output: the Jacobian entries ∂ŷ_k/∂z_j, then the chain rule's sum over every output k."""
     trace, s = _trace(ctx)
     unit = ctx.derivation.delta(l, j)
-    net, L = ctx.net, ctx.loss_symbol
+    net, n, L = ctx.net, ctx.notation, ctx.loss_symbol
+    activation = ctx.arch.layers[l - 1].activation
+    jacobian = ctx.figures.jacobian(l)[s]
+    units = range(ctx.widths[l])
+    entries = [
+        (
+            ctx.d(net.a[l][k], net.z[l][j]),
+            *ctx.worked(activation.jacobian(net.z[l], net.a[l], j, k), values, jacobian[k, j], "fprime", l),
+        )
+        for k in units
+    ]
+    lead = (
+        "How much does each output change when ",
+        Math(n.z[l][j]),
+        " changes? Raising it raises its own output and lowers the others (they share one sum):",
+    )
     chain = sp.Add(
-        *[sp.Mul(ctx.d(L, net.a[l][k]), ctx.d(net.a[l][k], net.z[l][j]), evaluate=False) for k in range(ctx.widths[l])],
+        *[sp.Mul(ctx.d(L, net.a[l][k]), ctx.d(net.a[l][k], net.z[l][j]), evaluate=False) for k in units], evaluate=False
+    )
+    figures = sp.Add(
+        *[
+            sp.Mul(
+                ctx.shown(trace.grad_a[l][s, k], "grad_a", l), ctx.shown(jacobian[k, j], "fprime", l), evaluate=False
+            )
+            for k in units
+        ],
         evaluate=False,
     )
     line = (
         unit.symbol,
         ctx.step(ctx.d(L, net.z[l][j])),
-        ctx.step(chain, {}),  # printed as the chain rule is elsewhere: every product with a dot
-        *ctx.worked(unit.raw, values, trace.delta[l][s, j], "delta", l),
+        ctx.step(chain, {}),
+        ctx.step(figures, {}),
+        ctx.value(ctx.figures.product(l, j), "delta", l),
     )
-    lead = (
-        "Softmax makes every output depend on ",
-        Math(ctx.notation.z[l][j]),
-        ", so the error signal of the unit sums the chain rule over all outputs:",
-    )
-    return ctx.equations([line], lead=lead)
+    return [
+        ctx.equations(entries, lead=lead),
+        ctx.equations([line], lead=("The error signal adds the chain rule over every output:",)),
+    ]
 
 
 def _signal(ctx, l, j, values):
@@ -134,10 +311,17 @@ def _hidden_unit(ctx, l, j, values):
     name = Math(ctx.notation.a[l][j])
     above = ctx.widths[l + 1]
     if above == 1:
+        weight = Math(ctx.notation.W[l + 1][0][j])
         lead = (
             "The hidden unit ",
             name,
-            " reaches the loss through the one unit above it: its error signal times the connecting weight.",
+            " reaches the loss only through ",
+            weight,
+            " into ",
+            Math(ctx.notation.a[l + 1][0]),
+            ", so its sensitivity is that unit's error signal times ",
+            weight,
+            ":",
         )
         lines = [
             (ctx.d(ctx.loss_symbol, a), *ctx.worked(unit.contributions[0], values, trace.grad_a[l][s, j], "grad_a", l))
@@ -166,16 +350,19 @@ def _cancellation(ctx, unit, values):
     if together not in (unit.raw, unit.closed_form):
         steps.append(ctx.step(together))
     steps.append(ctx.step(unit.closed_form))
-    blocks = [ctx.equations([(unit.symbol, *steps)], lead=("The product simplifies. Written out and cancelled:",))]
+    what = "sum" if unit.softmax else "product"
+    lead = (f"The {what} simplifies. Written out and cancelled:",)
+    blocks = [ctx.equations([(unit.symbol, *steps)], lead=lead)]
     if unit.assumption:
         blocks.append(text(f"The last step uses that {unit.assumption}."))
     l, j = unit.layer, unit.unit
     value = trace.delta[l][s, j]
     lead = ("With the numbers, the short form gives the same value:",)
-    if not unit.softmax and ctx.num(value, "delta", l) != ctx.num(ctx.figures.product(l, j), "delta", l):
+    if ctx.num(value, "delta", l) != ctx.num(ctx.figures.product(l, j), "delta", l):
+        parts = "terms" if unit.softmax else "two factors"
         lead = (
-            "With the numbers, the short form gives the value carried forward; the product above differs in its last "
-            "digit only because its two factors were rounded first:",
+            f"With the numbers, the short form gives the value carried forward; the {what} above differs in its last "
+            f"digit only because its {parts} were rounded first:",
         )
     short = ctx.equations([(unit.symbol, *ctx.worked(unit.closed_form, values, value, "delta", l))], lead=lead)
     return [*blocks, short]

@@ -176,6 +176,25 @@ class Context:
         printer = self.printer(shown, keep_order)
         return Step(printer.doprint(expr), _pieces(expr, printer))
 
+    def targeted(self, expr, s):
+        """``expr`` with sample ``s``'s targets put in exactly, when that makes it shorter (a target of 0 or 1
+        drops a term: -y log(ŷ) - (1 - y) log(1 - ŷ) with y = 0 is -log(1 - ŷ)); else None."""
+        targets = {y: sp.Rational(str(v)) for y, v in zip(self.net.y, self.spec.y[s])}
+        if not expr.free_symbols & set(targets):
+            return None
+        shorter = expr.xreplace(targets)
+        return shorter if sp.count_ops(shorter) < sp.count_ops(expr) else None
+
+    def worked_with_targets(self, expr, values, value, kind, l=None):
+        """:meth:`worked`, with a step between the formula and its figures that puts the targets in, where that
+        makes the formula shorter: the reader then sees which terms a target of 0 or 1 removes."""
+        shorter = self.targeted(expr, self.sample)
+        if shorter is None:
+            return self.worked(expr, values, value, kind, l)
+        if not shorter.free_symbols:  # the target removes every term: -y/ŷ with y = 0 is 0
+            return [self.step(expr, keep_order=True), self.value(value, kind, l)]
+        return [self.step(expr, keep_order=True), *self.worked(shorter, values, value, kind, l)]
+
     def chain(self, *factors):
         """A product of chain-rule factors, printed in order with a dot between them."""
         return self.step(sp.Mul(*factors, evaluate=False), {})

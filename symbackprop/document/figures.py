@@ -47,7 +47,8 @@ class Figures:
         return self.result.before.per_sample_gradients()
 
     def product(self, l, j):
-        """dL/da times f' of unit ``j`` of layer ``l`` for the training sample, as its worked line gives it."""
+        """dL/da times f' of unit ``j`` of layer ``l`` for the training sample, as its worked line gives it
+        (for softmax, the chain rule's sum over the layer's Jacobian)."""
         s = self.spec.rows[0]
         if self.precision.carried:
             return self.run.products[l][s, j]
@@ -59,6 +60,13 @@ class Figures:
             float(np.max(np.abs(np.asarray(self.run.updated[name]) - np.asarray(self.result.updated[name]))))
             for name in self.result.updated
         )
+
+    def jacobian(self, l):
+        """(samples, k, j): the softmax Jacobian entries da_k/dz_j = a_k (1[k = j] - a_j) of layer ``l``, as printed."""
+        if self.precision.carried:
+            return self.run.before.jacobian
+        a = self.result.before.a[l]
+        return a[:, :, None] * (np.eye(a.shape[-1])[None] - a[:, None, :])
 
     def contributions(self, l):
         """(samples, units above, units of l): each downstream unit's part of dL/da for layer ``l``, as printed."""

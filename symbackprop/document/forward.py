@@ -3,6 +3,7 @@
 import numpy as np
 import sympy as sp
 
+from ..printing import Shown
 from .blocks import Math, Section, text
 from .tables import tables
 
@@ -56,7 +57,12 @@ def values_section(ctx, trace, title, intro):
     rows.append((("loss",), *[(ctx.number(trace.loss_sample[s], "loss"),) for s in samples]))
     total = ctx.run.loss_total if trace is ctx.run.before else trace.loss(list(samples), ctx.spec.reduction)
     word = "Total" if ctx.spec.reduction == "sum" else "Mean"
-    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(total, "loss"), evaluate=False))
+    # Not the one-sample symbol: the sum (or mean) of every sample's loss.
+    count = len(samples)
+    summed = rf"\sum_{{s=1}}^{{{count}}} {ctx.notation.loss}"
+    if ctx.spec.reduction == "mean":
+        summed = rf"\frac{{1}}{{{count}}} {summed}"
+    loss = Math(f"{summed} = {ctx.num(total, 'loss')}")
     return Section(
         title,
         (
@@ -77,7 +83,7 @@ def worked_forward(ctx, trace, title, tabled=True, parameters="param"):
     for l in range(1, ctx.depth + 1):
         blocks += _layer(ctx, l, trace, values, tabled)
     loss = ctx.equations(
-        [(ctx.loss_symbol, *ctx.worked(ctx.net.loss, values, trace.loss_sample[s], "loss"))],
+        [(ctx.loss_symbol, *ctx.worked_with_targets(ctx.net.loss, values, trace.loss_sample[s], "loss"))],
         lead=("The loss of this sample:",),
     )
     blocks.append(loss)
@@ -90,7 +96,13 @@ def _layer(ctx, l, trace, values, tabled):
     role = ctx.layer_role(l)
     activation = ctx.arch.layers[l - 1].activation
     s = ctx.sample
-    lines = [(net.z[l][j], *ctx.worked(z_expression(ctx, l, j), values, trace.z[l][s, j], "z", l)) for j in units]
+    arithmetic = "arithmetic" in ctx.spec.extras
+    lines = []
+    for j in units:
+        steps = ctx.worked(z_expression(ctx, l, j), values, trace.z[l][s, j], "z", l)
+        if arithmetic:
+            steps.insert(2, ctx.step(_products(ctx, trace, l, j), {}))
+        lines.append((net.z[l][j], *steps))
     blocks = []
     if activation.vector:
         total = sp.Symbol(f"S{l}")
@@ -108,6 +120,8 @@ def _layer(ctx, l, trace, values, tabled):
             z = net.z[l][j]
             definition = net.a_definitions[l][j]
             steps = ctx.worked(definition, {z: values[z]}, trace.a[l][s, j], "a", l)
+            if arithmetic and activation.numeric_name == "sigmoid":
+                steps[2:2] = _sigmoid_arithmetic(ctx, trace.z[l][s, j], l)
             lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
     lead = f"The {role}:"
     if not ctx.full(l):
@@ -115,6 +129,28 @@ def _layer(ctx, l, trace, values, tabled):
         lead = f"The {role} has {ctx.widths[l]} units; its first unit is worked here, and the others {others}:"
     blocks.append(ctx.equations(lines, lead=(lead,)))
     return blocks
+
+
+def _products(ctx, trace, l, j):
+    """The weighted sum's terms worked out: each weight times its input, as a rounded figure, then the bias."""
+    s = ctx.sample
+    weights, below = trace.parameters[f"W{l}"][j], trace.a[l - 1][s]
+    terms = [ctx.shown(w * a, "z", l) for w, a in zip(weights, below)]
+    bias = ctx.net.bias_of(l, j)
+    if bias != 0:
+        index = () if np.ndim(trace.parameters[f"b{l}"]) == 0 else (j,)
+        terms.append(ctx.shown(trace.parameters[f"b{l}"][index], "param"))
+    return sp.Add(*terms, evaluate=False)
+
+
+def _sigmoid_arithmetic(ctx, z, l):
+    """1/(1 + e^(-z)) worked out: e^(-z) as a figure, then 1 plus it (with as many decimals)."""
+    exp = float(np.exp(-z))
+    places = ctx.places("exp", l, exp)
+    with sp.evaluate(False):
+        first = sp.Pow(sp.Add(1, Shown(exp, places)), -1)
+        second = sp.Pow(Shown(1 + float(Shown(exp, places).text), places), -1)
+    return [ctx.step(first, {}), ctx.step(second, {})]
 
 
 def _exp_sum(ctx, trace, l):
