@@ -1,9 +1,14 @@
-"""Several training steps: a run keeps every step's loss and the full record of its first steps and its last.
+"""Several training steps: a run keeps every step's loss and the full record of its first steps and its last,
+and ``grad``'s update table reads old - rate * gradient = new on every row.
 
 Records and losses are checked against the oracle of tests/oracle.py, which trains one sample at a
-time in plain Python; a carried run's updates against its own rounded figures.
+time in plain Python; a carried run's updates against its own rounded figures. ``grad``'s tables are
+read back as printed: a new value is within one unit of its last digit of old - rate * gradient
+computed from the printed figures, plus half a unit of each printed input (times the rate, for the
+gradient).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -12,6 +17,7 @@ from networks import draw_numbers, make_case
 
 from symbackprop import parse, train
 from symbackprop.carried import carried_run
+from symbackprop.cli import main
 from symbackprop.document.figures import Figures
 from symbackprop.evaluation import KEPT_STEPS, listed_steps
 
@@ -58,6 +64,37 @@ def _oracle_run(net, plain, steps):
     for _ in range(steps):
         params.append(net.train(params[-1], *arguments, plain["learning_rate"], 1, plain["update_biases"]))
     return params, [net.loss(p, *arguments) for p in params]
+
+
+# -- reading figures back -----------------------------------------------------------------------------
+
+
+def _places(figure):
+    return len(figure.partition(".")[2])
+
+
+def _unit(figure):
+    return 10.0 ** -_places(figure)
+
+
+def _row_off(old, gradient, new, rounding, rate=RATE):
+    """Why ``old - rate * gradient`` does not give ``new`` as printed, or None when it does."""
+    value = Decimal(old) - Decimal(rate) * Decimal(gradient)
+    if rounding == "carried":
+        recomputed = value.quantize(Decimal(1).scaleb(-_places(new)), rounding=ROUND_HALF_UP)
+        return None if recomputed == Decimal(new) else f"{old} - {rate} * {gradient} = {recomputed}, printed {new}"
+    allowed = _unit(new) * (1 + 1e-6) + _unit(old) / 2 + float(rate) * _unit(gradient) / 2
+    return (
+        None if abs(float(value) - float(new)) <= allowed else f"{old} - {rate} * {gradient} = {value}, printed {new}"
+    )
+
+
+def _difference_off(before, after, change, rounding):
+    value = Decimal(after) - Decimal(before)
+    if rounding == "carried":
+        return None if value == Decimal(change) else f"{after} - {before} = {value}, printed {change}"
+    allowed = _unit(change) * (1 + 1e-6) + _unit(before) / 2 + _unit(after) / 2
+    return None if abs(float(value) - float(change)) <= allowed else f"{after} - {before} = {value}, printed {change}"
 
 
 # -- the run ----------------------------------------------------------------------------------------
@@ -107,3 +144,47 @@ def test_listed_steps_are_all_of_a_few_and_a_regular_selection_of_many():
     assert listed_steps(50) == list(range(1, 51))
     assert listed_steps(51) == [1, *range(2, 51, 2), 51]
     assert listed_steps(10_000) == [1, *range(200, 10_001, 200)]
+
+
+# -- grad's tables ------------------------------------------------------------------------------------
+
+
+def _grad_tables(capsys, path):
+    assert main(["grad", str(path)]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n\n")
+    update = next(b for b in blocks if b.startswith("Gradients and update of step 1")).splitlines()
+    header = re.split(r"\s{2,}", update[1].strip())
+    rows = [line.split() for line in update[3:]]
+    losses = next((b for b in blocks if b.startswith("Loss per step")), "").splitlines()[3:]
+    return out, header, rows, [line.split() for line in losses]
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+@pytest.mark.parametrize("steps", [1, 2, 3, 60])
+def test_grad_tables_hold_old_minus_rate_times_gradient_on_every_row(capsys, tmp_path, steps, setting):
+    text, net, plain = _case(steps, *SETTINGS[setting])
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    out, header, rows, losses = _grad_tables(capsys, path)
+    assert header == ["parameter", "old", "gradient", "after step 1"] + ([f"after {steps} steps"] if steps > 1 else [])
+    params, oracle_losses = _oracle_run(net, plain, steps)
+    for name, old, gradient, first, *last in rows:
+        if first == "frozen":
+            assert name.startswith("b") and not plain["update_biases"] and last in ([], ["frozen"])
+            continue
+        assert _row_off(old, gradient, first, "exact") is None, name
+        if last:
+            key, index = name.split("[")[0], tuple(int(i) - 1 for i in name.split("[")[1].rstrip("]").split(","))
+            assert abs(float(last[0]) - params[-1][key][index]) <= 0.5e-6 * (1 + 1e-6) + 1e-12, name
+    assert len(rows) == 17
+    if steps == 1:
+        assert not losses
+        return
+    assert [int(row[0]) for row in losses] == listed_steps(steps)
+    for number, before, after, change in losses:
+        k = int(number)
+        assert abs(float(before) - oracle_losses[k - 1]) <= 0.5e-6 * (1 + 1e-6) + 1e-12
+        assert abs(float(after) - oracle_losses[k]) <= 0.5e-6 * (1 + 1e-6) + 1e-12
+        assert _difference_off(before, after, change, "exact") is None
+    assert f"after step {steps}: {oracle_losses[-1]:.6f}" in out
