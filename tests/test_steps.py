@@ -9,6 +9,7 @@ of tests/oracle.py, which trains one sample at a time in plain Python.
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 import numpy as np
 import pytest
@@ -134,7 +135,9 @@ def _step_tables(markdown, steps):
     return tables, losses
 
 
+@cache
 def _markdown(text):
+    """The Markdown document of spec ``text``, rendered once for the tests that read it."""
     return render(build(train(parse(text))), "markdown")
 
 
