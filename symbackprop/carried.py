@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from .activations import numeric_form
-from .evaluation import Result, Trace, _per_unit, evaluator
+from .evaluation import Result, Step, Trace, _per_unit, evaluator, kept
 from .precision import rounded
 
 _round = np.vectorize(rounded, otypes=[float])
@@ -172,14 +172,18 @@ def _carried_run(spec, places):
     result.loss_total = carried.loss(before, range(len(x)))
     result.per_sample = per_sample
     result.products = dict(carried.products)
+    loss, losses = result.loss, [result.loss]
     for step in range(1, spec.steps + 1):
-        parameters = carried.update(parameters, gradients)
-        if step == 1:
-            result.first_update = parameters
+        updated = carried.update(parameters, gradients)
+        if kept(step, spec.steps):
+            result.steps.append(Step(step, parameters, loss, gradients, updated))
+        parameters = updated
         if step < spec.steps:
             trace = carried.trace(parameters, x, y)
+            loss = carried.loss(trace, rows)
             gradients = carried.gradients(carried.per_sample_gradients(trace), rows)
-    result.updated = parameters
+            losses.append(loss)
     result.after = carried.trace(parameters, x, y)
     result.loss_after = carried.loss(result.after, rows)
+    result.losses = np.array([*losses, result.loss_after])
     return result

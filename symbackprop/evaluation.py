@@ -18,7 +18,8 @@ and can reuse its arrays from one call to the next through a :class:`Workspace`.
 0.7528
 """
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -280,22 +281,72 @@ def evaluator(architecture):
     return Evaluator(derive(architecture))
 
 
+# How many of a run's first steps keep their full record (parameters, loss, gradients, update): the
+# documents table each step one by one up to this many steps, and past it the loss per step and the
+# last step. The last step's record is kept too, and the loss of every step whatever their number.
+KEPT_STEPS = 3
+
+
+@dataclass(frozen=True)
+class Step:
+    """One training step: the parameters it starts from, their loss over the trained rows (sum or mean, as the
+    spec reduces), the gradients of that loss, and the parameters the step leaves."""
+
+    number: int
+    parameters: dict
+    loss: float
+    gradients: dict
+    updated: dict
+
+
+def kept(step, count):
+    """Whether step ``step`` of ``count`` keeps its full :class:`Step` record: one of the first
+    :data:`KEPT_STEPS`, or the last."""
+    return step <= KEPT_STEPS or step == count
+
+
+# A table of the loss per step lists every step up to this many, and a regular selection of them past it.
+LISTED_STEPS = 50
+
+
+def listed_steps(count, most=LISTED_STEPS):
+    """The steps of ``count`` that a table of the loss per step lists: all of them up to ``most``; past that the
+    first, every k-th and the last, k the least of 1, 2, 5, 10, 20, 50, ... that keeps them to ``most`` + 2.
+
+    >>> listed_steps(4), listed_steps(12, 5), listed_steps(10_000)[:4]
+    ([1, 2, 3, 4], [1, 5, 10, 12], [1, 200, 400, 600])
+    """
+    stride = next(m * 10**e for e in itertools.count() for m in (1, 2, 5) if count <= most * m * 10**e)
+    return sorted({1, *range(stride, count + 1, stride), count})
+
+
 @dataclass
 class Result:
-    """A training run of a spec: the passes before and after, the first step's loss and gradients.
+    """A training run of a spec: the passes before and after, the first step's loss and gradients, every step's loss.
 
-    Only two parameter sets are kept whatever the number of steps: ``first_update`` (after the
-    first step, which documents work through) and ``updated`` (after the last).
+    ``steps`` holds the full :class:`Step` records of the first :data:`KEPT_STEPS` steps and of the last,
+    so a run of 10,000 steps keeps a few parameter sets, not 10,000. ``losses`` holds the loss over the
+    trained rows before each step and after the last (steps + 1 figures).
     """
 
     spec: object
     before: Trace
     loss: float
     gradients: dict
-    first_update: dict | None = None
-    updated: dict | None = None
+    steps: list = field(default_factory=list)
+    losses: np.ndarray | None = None
     after: Trace | None = None
     loss_after: float = float("nan")
+
+    @property
+    def first_update(self):
+        """The parameters after the first step, which documents work through."""
+        return self.steps[0].updated
+
+    @property
+    def updated(self):
+        """The parameters after the last step."""
+        return self.steps[-1].updated
 
     @property
     def derivation(self):
@@ -308,7 +359,7 @@ class Result:
 
     @property
     def loss_change_percent(self):
-        """The step's change of the loss in percent, or None where a percentage means nothing (a loss of 0)."""
+        """The change of the loss over all steps in percent, or None where a percentage means nothing (a loss of 0)."""
         if not self.loss:
             return None
         change = 100.0 * (self.loss_after - self.loss) / self.loss
@@ -344,22 +395,26 @@ def _train(spec):
     _check_trace(before, spec, "")
     result = Result(spec, before, before.loss(rows, spec.reduction), before.gradients(rows, spec.reduction))
     _check_values({"": result.loss, **result.gradients}, "the gradient of {}", "step 1")
-    gradients, workspace = result.gradients, Workspace()
+    loss, gradients, workspace = result.loss, result.gradients, Workspace()
+    losses = [loss]
     chosen = _select(rows, len(x))
     x_rows, y_rows = x[chosen], y[chosen]
     for step in range(1, spec.steps + 1):
-        parameters = sgd_step(parameters, gradients, rate, spec.update_biases)
-        _check_values(parameters, "the updated {}", f"step {step}")
-        if step == 1:
-            result.first_update = parameters
+        updated = sgd_step(parameters, gradients, rate, spec.update_biases)
+        _check_values(updated, "the updated {}", f"step {step}")
+        if kept(step, spec.steps):
+            result.steps.append(Step(step, parameters, loss, gradients, updated))
+        parameters = updated
         if step < spec.steps:
             loss, gradients = compiled.loss_and_gradients(parameters, x_rows, y_rows, spec.reduction, workspace)
             _check_values({"": loss, **gradients}, "the gradient of {}", f"step {step + 1}")
-    result.updated = parameters
+            loss = float(loss)
+            losses.append(loss)
     result.after = compiled.trace(parameters, x, y)
     _check_trace(result.after, spec, f" after {_steps(spec.steps)}")
     result.loss_after = result.after.loss(rows, spec.reduction)
     _check_values({"": result.loss_after}, "", f"after {_steps(spec.steps)}")
+    result.losses = np.array([*losses, result.loss_after])
     _check_values({"": result.loss_total}, "", "all samples")
     return result
 

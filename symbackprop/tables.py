@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .evaluation import listed_steps
+
 
 def table(header, rows):
     """Align ``rows`` under ``header``: first column left, the others right."""
@@ -83,18 +85,44 @@ def result_tables(result, decimals=6):
         out.append(f"(first 4 of {len(rows)} samples shown)")
     out.append("")
 
-    out.append(f"Gradients and update (learning rate {spec.learning_rate})")
-    body = []
-    for name, value in spec.numeric_parameters().items():
-        grad, new = result.gradients[name], result.updated[name]
-        for index in np.ndindex(value.shape):
-            body.append([parameter_name(name, index), f(value[index]), f(grad[index]), f(new[index])])
-    out.append(table(["parameter", "old", "gradient", "new"], body))
-    out += [
-        "",
-        f"loss of the step before: {f(result.loss)}  after: {f(result.loss_after)}  change: {_percent(result)}",
-    ]
+    out += _update(result, f)
+    if spec.steps > 1:
+        out += ["", _losses(result, f)]
+    count = spec.steps
+    before, after = ("of the step before", "after") if count == 1 else ("before step 1", f"after step {count}")
+    out += ["", f"loss {before}: {f(result.loss)}  {after}: {f(result.loss_after)}  change: {_percent(result)}"]
     return "\n".join(out)
+
+
+def _update(result, f):
+    """The first step's update, one row per parameter: "after step 1" is old - rate * gradient on every row;
+    past one step, a last column holds the parameters after all of them."""
+    spec = result.spec
+    first, count = result.steps[0], spec.steps
+    header = ["parameter", "old", "gradient", "after step 1"] + ([f"after {count} steps"] if count > 1 else [])
+    body = []
+    for name, value in first.parameters.items():
+        frozen = name[0] == "b" and not spec.update_biases
+        for index in np.ndindex(value.shape):
+            moved = [first.updated[name][index]] + ([result.updated[name][index]] if count > 1 else [])
+            cells = ["frozen"] * len(moved) if frozen else [f(v) for v in moved]
+            body.append([parameter_name(name, index), f(value[index]), f(first.gradients[name][index]), *cells])
+    title = f"Gradients and update of step 1: after step 1 = old - {spec.learning_rate} * gradient"
+    if not spec.update_biases:
+        title += " (biases frozen)"
+    return [title, table(header, body)]
+
+
+def _losses(result, f):
+    """The loss over the trained rows before and after each step (a regular selection of them past 50 steps)."""
+    spec = result.spec
+    listed, losses = listed_steps(spec.steps), result.losses
+    body = [[str(k), f(losses[k - 1]), f(losses[k]), f(losses[k] - losses[k - 1])] for k in listed]
+    whose = f"sample {spec.sample}" if spec.mode == "sample" else f"{spec.reduction} over the {len(spec.rows)} samples"
+    title = f"Loss per step ({whose})"
+    if len(listed) < spec.steps:
+        title += f", every {listed[1]} steps with the first and the last"
+    return title + "\n" + table(["step", "loss before", "loss after", "change"], body)
 
 
 def _percent(result):

@@ -9,7 +9,8 @@ about what to show, and every number, is made here; the Jinja2 templates only
 lay the blocks out.
 
 Where each part lives: ``overview``, ``network`` (with the diagram), ``notation``,
-``data``, ``forward``, ``backward``, ``update``, ``checklist``, ``check``, ``matrix_form``,
+``data``, ``forward``, ``backward``, ``update``, ``steps``, ``checklist``, ``check``,
+``matrix_form``,
 ``reference``, ``notes``; ``blocks`` holds the block records, ``context`` the
 shared context, ``tables`` the column splitting, ``measure`` the page and the room
 mathematics takes on it.
@@ -30,11 +31,16 @@ from .notation import notation
 from .notes import notes
 from .overview import overview
 from .reference import reference
+from .steps import steps
 from .update import update
 
 
 def _always(spec):
     return True
+
+
+def _several(spec):
+    return spec.steps > 1
 
 
 def _checked(spec):
@@ -56,6 +62,7 @@ SECTIONS = (
     (forward, _always),
     (backward, _always),
     (update, _always),
+    (steps, _several),
     (checklist, _extra("checklist")),
     (check, _checked),
     (matrix_form, _always),

@@ -19,6 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from ..carried import carried_run
+from ..precision import text as number_text
 from ..precision import written_places
 
 GIVEN = ("x", "y", "param", "rate")
@@ -73,6 +74,18 @@ class Figures:
         if self.precision.carried:
             return self.run.before.parts[l]
         return self.result.before.contributions(l)
+
+    def difference(self, before, after, kind, l=None):
+        """``after - before`` as text, with at least the decimals of the more precise of the two figures.
+
+        Carried rounded, the difference of two figures has no more decimals than they have, and printed
+        with theirs it is exactly the difference of the printed figures. Exact, it also keeps its own
+        significant figures, so that a change smaller than the figures' last digit still shows.
+        """
+        places = max(self.places(kind, l, before), self.places(kind, l, after))
+        if not self.precision.carried:
+            places = max(places, self.places(kind, l, after - before))
+        return number_text(after - before, places)
 
     def places(self, kind, l=None, value=0.0):
         """The decimals of ``value``, a figure of kind ``kind`` (and layer ``l``)."""

@@ -15,7 +15,7 @@ def overview(ctx):
     else:
         step = f"all {len(spec.x)} samples at once ({spec.reduction} of their losses)"
     rate = ctx.math(sp.Eq(ctx.rate_symbol, ctx.shown(spec.learning_rate, "rate"), evaluate=False))
-    steps = "" if spec.steps == 1 else f", repeated for {spec.steps} steps"
+    steps = "" if spec.steps == 1 else f", repeated for {spec.steps} steps; the first is worked in full"
     blocks = (
         text(
             "One training step has three phases. The forward pass feeds the inputs through the network "

@@ -2,6 +2,7 @@
 
 import sympy as sp
 
+from ..evaluation import KEPT_STEPS
 from ..printing import Becomes
 from .blocks import Section, text
 from .tables import tables
@@ -20,10 +21,11 @@ def update(ctx):
     blocks = [text(*lead)]
     for l in range(ctx.depth, 0, -1):
         blocks += _layer(ctx, l)
-    if ctx.spec.steps > 1:
-        blocks.append(
-            text(f"The step is repeated {ctx.spec.steps} times in all; the final parameters are in the next section.")
-        )
+    count = ctx.spec.steps
+    if count > 1:
+        later = "Step 2 repeats" if count == 2 else f"Steps 2 to {count} repeat"
+        shown = "each in a table" if count <= KEPT_STEPS else "the loss of each, and the last in full"
+        blocks.append(text(f"{later} this from the new values; the next section gives {shown}."))
     return (Section("Update", tuple(blocks)),)
 
 

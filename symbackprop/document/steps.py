@@ -1,0 +1,92 @@
+"""The steps after the first: each one's loss, gradients and new parameters, or the loss step by step.
+
+The sections before work the first step in full. Every later step repeats it from the parameters
+the step before left, so a table says all there is to it: the loss those parameters give, then
+per parameter its old value, its gradient and its new value, with new = old - rate * gradient on
+every row. Up to :data:`~symbackprop.evaluation.KEPT_STEPS` steps, each step has its table; past
+that, a table of the loss before and after every step (a regular selection of them past
+:data:`~symbackprop.evaluation.LISTED_STEPS`), then the last step's table.
+"""
+
+import sympy as sp
+
+from ..evaluation import KEPT_STEPS, listed_steps
+from .blocks import Math, Section, text
+from .tables import tables
+
+
+def steps(ctx):
+    count, records = ctx.spec.steps, ctx.run.steps
+    blocks = [
+        text(
+            "Every further step repeats the forward pass, the backward pass and the update, starting from the "
+            "parameters the step before left. In each table a parameter's new value is its old value minus ",
+            ctx.math(ctx.rate_symbol),
+            " times its gradient.",
+        )
+    ]
+    if count <= KEPT_STEPS:
+        for record in records[1:]:
+            blocks += _step(ctx, record, f"Step {record.number} starts from the new values of step {record.number - 1}")
+    else:
+        last = records[-1]
+        blocks += _losses(ctx)
+        blocks += _step(ctx, last, f"The last step, step {count}, starts from the parameters step {count - 1} left")
+    title = "Step 2" if count == 2 else f"Steps 2 to {count}"
+    return (Section(title, tuple(blocks)),)
+
+
+def loss_words(ctx):
+    """The loss a step measures, in words: "the loss of sample 1", "the total loss of the 4 samples"."""
+    spec = ctx.spec
+    if spec.mode == "sample":
+        return f"the loss of sample {spec.sample}"
+    return f"the {'total' if spec.reduction == 'sum' else 'mean'} loss of the {len(spec.rows)} samples"
+
+
+def _step(ctx, record, opening):
+    """The table of one step: every parameter's old value, gradient and new value, led by the step's loss."""
+    loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(record.loss, "loss"), evaluate=False))
+    lead = text(f"{opening}; with them {loss_words(ctx)} is ", loss, ". Its gradients and update:")
+    frozen = not ctx.spec.update_biases
+    rows = []
+    # The output layer first, as the update of the first step lists them.
+    for symbol, name, index in sorted(ctx.net.parameters(), key=lambda p: -int(p[1][1:])):
+        l, still = int(name[1:]), name[0] == "b" and frozen
+        # A frozen bias keeps the value the spec gave, and prints as given.
+        new = ("frozen",) if still else (ctx.number(record.updated[name][index], "new", l),)
+        rows.append(
+            (
+                (ctx.parameter_name(symbol),),
+                (ctx.number(record.parameters[name][index], "param" if still else "new", l),),
+                (ctx.number(record.gradients[name][index], "grad", l),),
+                new,
+            )
+        )
+    header = (("parameter",), ("old value",), ("gradient",), ("new value",))
+    return tables(header, rows, "lrrr", lead=lead.parts)
+
+
+def _losses(ctx):
+    """The loss before and after each listed step, and its change."""
+    count, losses = ctx.spec.steps, ctx.run.losses
+    listed = listed_steps(count)
+    rows = [
+        (
+            (str(k),),
+            (ctx.number(losses[k - 1], "loss"),),
+            (ctx.number(losses[k], "loss"),),
+            (Math(ctx.figures.difference(losses[k - 1], losses[k], "loss")),),
+        )
+        for k in listed
+    ]
+    which = "each of them"
+    if len(listed) < count:
+        stride = "second" if listed[1] == 2 else f"{listed[1]}th"
+        which = f"the first step, every {stride} and the last"
+    lead = text(
+        f"Instead of a table for each of the {count} steps, {loss_words(ctx)} before and after {which}, "
+        "then the last step in full:"
+    )
+    header = (("step",), ("loss before",), ("loss after",), ("change",))
+    return tables(header, rows, "lrrr", lead=lead.parts)
