@@ -83,6 +83,12 @@ def result_tables(result, decimals=6):
     out.append(table(header, body))
     if len(rows) > 4:
         out.append(f"(first 4 of {len(rows)} samples shown)")
+    if arch.layers[-1].activation.vector:
+        # Softmax's f'(z) column holds the Jacobian's diagonal only: its delta is not dL/da times that.
+        out.append(
+            "(softmax outputs: f'(z) is a_j(1 - a_j), the diagonal of the Jacobian; delta sums dL/da_k times "
+            "da_k/dz_j over every output k, so it is not dL/da times f'(z))"
+        )
     out.append("")
 
     out += _update(result, f)

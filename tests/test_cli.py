@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from networks import oracle_for
 from oracle import Net
+from pdf_sweep import CASES
 
 from symbackprop import bundled_examples, load
 from symbackprop.cli import main
@@ -135,3 +136,20 @@ def test_module_entry_point_runs_the_default_example():
     done = subprocess.run([sys.executable, "-m", "symbackprop", "grad"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "Forward pass" in done.stdout and "W2[1,1]" in done.stdout
+
+
+def test_grad_says_why_a_softmax_delta_is_not_dl_da_times_f_prime(capsys, tmp_path):
+    """For elementwise outputs delta = dL/da * f'(z) on each printed row; softmax rows carry a note instead."""
+    softmax = next(case for case in CASES if case.name == "ce_3_3_2_softmax")
+    path = tmp_path / "softmax.toml"
+    path.write_text(softmax.spec()[0])
+    assert main(["grad", str(path)]) == 0
+    assert "softmax outputs: f'(z) is a_j(1 - a_j)" in capsys.readouterr().out
+    assert main(["grad", "bce_sigmoid_2_2_1"]) == 0
+    out = capsys.readouterr().out
+    assert "softmax outputs" not in out
+    rows = out.split("Backward pass", 1)[1].split("\n\n", 1)[0].splitlines()[3:]
+    for row in rows:
+        cells = row.split()
+        grad_a, fprime, delta = (float(c) for c in cells[1:4])
+        assert abs(grad_a * fprime - delta) <= 1e-5 * max(1, abs(grad_a)), row
