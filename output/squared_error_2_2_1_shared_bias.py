@@ -61,7 +61,7 @@ NAMES = {
     "y": ["t1"],
     "z": [None, ["net_h1", "net_h2"], ["net_o1"]],
     "a": [None, ["out_h1", "out_h2"], ["out_o1"]],
-    "delta": [None, ["delta_h1", "delta_h2"], ["delta_o1"]],
+    "delta": [None, ["delta_h1", "delta_h2"], ["delta_o"]],
     "loss": "E",
     "rate": "eta",
     "W1": [["w1", "w2"], ["w3", "w4"]],

@@ -27,10 +27,12 @@ SAFE_NAME = re.compile(rf"(?:[A-Za-z0-9_^{{}}(),*'+\-]|\\(?:{_COMMANDS})(?![A-Za
 
 @dataclass
 class Notation:
-    """LaTeX names, indexed like the network.
+    """LaTeX names, indexed like the network, and the profile that made them.
 
     ``z[l][j]``, ``a[l][j]``, ``delta[l][j]``, ``W[l][j][k]``, ``b[l][j]`` (``b[l]`` for a
-    per-layer bias), ``x[k]``, ``y[j]``.
+    per-layer bias), ``x[k]``, ``y[j]``: the names of single quantities, each of which a
+    spec may override. The profile names what the lists cannot: a whole layer at once
+    (:meth:`vector`, :meth:`matrix`) and any unit of a layer (:meth:`unit` with a letter).
     """
 
     x: list
@@ -42,7 +44,64 @@ class Notation:
     b: list
     loss: str
     rate: str
+    profile: "Profile"
     precision: Precision = Precision()
+
+    def width(self, l):
+        """Units of layer ``l``, with layer 0 the inputs."""
+        return len(self.x) if l == 0 else len(self.z[l])
+
+    def unit(self, family, l, j):
+        """The name of unit ``j`` of layer ``l`` in ``family`` ("z", "a", "delta", "b"; "a" of layer 0 are the inputs).
+
+        ``j`` is a 0-based index, giving the name the document uses for that unit (the spec's own where
+        it overrides one), or a letter such as "j" standing for any unit of the layer.
+
+        >>> from symbackprop import load
+        >>> n = load("custom_activation_2_2_1").notation
+        >>> n.unit("z", 1, 0), n.unit("z", 1, "j"), n.unit("a", 2, 0), n.unit("a", 0, "k")
+        ('u_{1}', 'u_{j}', 'y', 'x_{k}')
+        """
+        if family == "b" and self.shared(l):
+            return self.b[l]
+        if isinstance(j, int):
+            return (self.x if family == "a" and l == 0 else getattr(self, family)[l])[j]
+        return getattr(self.profile, family)(l, j)
+
+    def weight(self, l, j, k):
+        """The name of the weight into unit ``j`` of layer ``l`` from unit ``k`` below (indices or letters)."""
+        if isinstance(j, int) and isinstance(k, int):
+            return self.W[l][j][k]
+        return self.profile.weight(l, j, k)
+
+    def shared(self, l):
+        """Whether layer ``l`` has one bias shared by its units."""
+        return isinstance(self.b[l], str)
+
+    def vector(self, family, l):
+        """The name of ``family`` for the whole of layer ``l``: bold, or the unit's own name for a layer of one unit.
+
+        >>> from symbackprop import load
+        >>> n = load("regression_2_2_1_linear_output").notation
+        >>> n.vector("z", 1), n.vector("a", 0), n.vector("z", 2), n.vector("delta", 2)
+        ('\\\\mathbf{z}', '\\\\mathbf{x}', 'z_{\\\\mathrm{out}}', '\\\\delta_{3}')
+        """
+        if family == "b" and self.shared(l):
+            return self.b[l]
+        if self.width(l) == 1:
+            return self.unit(family, l, 0)
+        return self.profile.vector(family, l)
+
+    def matrix(self, l):
+        """The name of layer ``l``'s weights as a matrix (the weight's own name when it is a single one).
+
+        >>> from symbackprop import load
+        >>> load("regression_2_2_1_linear_output").notation.matrix(2)
+        '\\\\mathbf{V}'
+        """
+        if self.width(l) == 1 and self.width(l - 1) == 1:
+            return self.W[l][0][0]
+        return self.profile.matrix(l)
 
 
 def _sub(base, *indices, commas=False):
@@ -53,28 +112,33 @@ def _sub(base, *indices, commas=False):
     return f"{base}_{{{inner}}}"
 
 
-def _layer_names(widths, make):
-    return [None] + [[make(l, j) for j in range(widths[l])] for l in range(1, len(widths))]
+def _n(j):
+    """How a name writes unit ``j``: its 1-based number, or the letter that stands for any unit."""
+    return j + 1 if isinstance(j, int) else j
+
+
+def _one(j, width):
+    """Whether a name drops the unit's number: a unit alone in its layer (a letter always shows)."""
+    return isinstance(j, int) and width == 1
+
+
+_BOLD = {"z": r"\mathbf{z}", "a": r"\mathbf{a}", "delta": r"\boldsymbol{\delta}", "b": r"\mathbf{b}"}
 
 
 @dataclass(frozen=True)
 class _Shape:
-    """What the profile builders need to know of an architecture."""
+    """What the profiles need to know of an architecture."""
 
-    widths: list
+    widths: tuple
     bias: str
 
     @property
     def depth(self):
         return len(self.widths) - 1
 
-    @property
-    def single_out(self):
-        return self.widths[-1] == 1
-
     def numbered(self, l, j):
-        """1-based number of unit j of layer l counting every non-input unit in order."""
-        return sum(self.widths[1:l]) + j + 1
+        """The number of unit j of layer l counting every non-input unit in order (a letter stays a letter)."""
+        return sum(self.widths[1:l]) + j + 1 if isinstance(j, int) else j
 
     def row_major(self, l, j, k):
         """1-based number of weight W[l][j][k] counting every weight row by row, layer by layer."""
@@ -84,141 +148,283 @@ class _Shape:
     def two_digit(self, l, numbered=False):
         """Whether some weight into layer l has an index of two digits (then all of them take commas,
         so that W_{2,11} and W_{21} are never side by side)."""
-        last = self.numbered(l, self.widths[l] - 1) if numbered else self.widths[l]
-        return last > 9 or self.widths[l - 1] > 9
+        if not numbered:
+            return self.widths[l] > 9 or self.widths[l - 1] > 9
+        below = self.widths[0] if l == 1 else self.numbered(l - 1, self.widths[l - 1] - 1)
+        return self.numbered(l, self.widths[l] - 1) > 9 or below > 9
 
-    def units(self, make):
-        """``make(l, j)`` for every unit, indexed [l][j] with nothing at l = 0."""
-        return _layer_names(self.widths, make)
 
-    def weights(self, make):
-        """``make(l, j, k)`` for every weight, indexed [l][j][k] with nothing at l = 0."""
-        widths = self.widths
-        return [None] + [
-            [[make(l, j, k) for k in range(widths[l - 1])] for j in range(widths[l])] for l in range(1, len(widths))
+@dataclass(frozen=True)
+class Profile:
+    """How one worked example names things: each method names one quantity of unit ``j`` of layer ``l``.
+
+    ``j`` (and ``k``, a unit of the layer below) is a 0-based index or a letter standing for any
+    unit. :meth:`vector` and :meth:`matrix` name a whole layer; the loss and the learning rate
+    have one name each. One subclass per profile, named for the example whose conventions it follows.
+    """
+
+    shape: _Shape
+    loss = "L"
+    rate = r"\eta"
+    numbered_weights = False  # whether weights are numbered one by one (w_5), with no form for any weight
+
+    @property
+    def depth(self):
+        return self.shape.depth
+
+    def width(self, l):
+        return self.shape.widths[l]
+
+    def names(self):
+        """Every single quantity's name, as the fields of :class:`Notation` hold them."""
+        widths, depth = self.shape.widths, self.depth
+
+        def units(make):
+            return [None] + [[make(l, j) for j in range(widths[l])] for l in range(1, depth + 1)]
+
+        if self.shape.bias == "none":
+            b = [None] * (depth + 1)
+        elif self.shape.bias == "per-layer":
+            b = [None] + [self.shared_bias(l) for l in range(1, depth + 1)]
+        else:
+            b = units(self.b)
+        weights = [None] + [
+            [[self.weight(l, j, k) for k in range(widths[l - 1])] for j in range(widths[l])]
+            for l in range(1, depth + 1)
         ]
-
-    def biases(self, layer_name, unit_name):
-        """Bias names as the layout needs: none, one per layer (``layer_name(l)``) or one per unit."""
-        if self.bias == "none":
-            return [None] * len(self.widths)
-        if self.bias == "per-layer":
-            return [None] + [layer_name(l) for l in range(1, len(self.widths))]
-        return self.units(unit_name)
-
-    def outputs(self, single, several):
-        """One name for a single output, else ``several(j)`` for each output unit."""
-        return [single] if self.single_out else [several(j) for j in range(self.widths[-1])]
-
-
-def _layered(shape):
-    def indexed(base, l, j):
-        return base + (f"_{{{j + 1}}}" if shape.widths[l] > 1 else "")
-
-    a = shape.units(lambda l, j: indexed(f"a^{{({l})}}", l, j))
-    a[shape.depth] = shape.outputs(r"\hat{y}", lambda j: rf"\hat{{y}}_{{{j + 1}}}")
-    return dict(
-        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
-        y=shape.outputs("y", lambda j: f"y_{{{j + 1}}}"),
-        z=shape.units(lambda l, j: indexed(f"z^{{({l})}}", l, j)),
-        a=a,
-        delta=shape.units(lambda l, j: indexed(rf"\delta^{{({l})}}", l, j)),
-        W=shape.weights(lambda l, j, k: f"W^{{({l})}}" + _sub("", j + 1, k + 1, commas=shape.two_digit(l))),
-        b=shape.biases(lambda l: f"b^{{({l})}}", lambda l, j: indexed(f"b^{{({l})}}", l, j)),
-        loss="L",
-        rate=r"\eta",
-    )
-
-
-def _net_out(shape, pre="net", post="out", plain_roles=False):
-    """net/out names (o_1, h_1); with ``plain_roles``, the sum/output variant (o1, h1, i_1, target)."""
-    depth = shape.depth
-
-    def role(l, j):
-        prefix = "o" if l == depth else ("h" if depth == 2 else f"h^{{({l})}}")
-        return f"{prefix}{j + 1}" if plain_roles else f"{prefix}_{{{j + 1}}}"
-
-    if plain_roles:
-        layer_bias = lambda l: f"b_{{{l}}}"  # noqa: E731
-        x, loss = [f"i_{{{k + 1}}}" for k in range(shape.widths[0])], r"E_{\mathrm{total}}"
-        y = [rf"\mathrm{{target}}_{{{role(depth, j)}}}" for j in range(shape.widths[-1])]
-    else:
-        layer_bias = lambda l: "b_{o}" if l == depth else ("b_{h}" if depth == 2 else f"b_{{h^{{({l})}}}}")  # noqa: E731
-        x, loss = [f"x_{{{k + 1}}}" for k in range(shape.widths[0])], "E"
-        y = [f"t_{{{j + 1}}}" for j in range(shape.widths[-1])]
-    return dict(
-        x=x,
-        y=y,
-        z=shape.units(lambda l, j: rf"\mathrm{{{pre}}}_{{{role(l, j)}}}"),
-        a=shape.units(lambda l, j: rf"\mathrm{{{post}}}_{{{role(l, j)}}}"),
-        delta=shape.units(lambda l, j: rf"\delta_{{{role(l, j)}}}"),
-        W=shape.weights(lambda l, j, k: f"w_{{{shape.row_major(l, j, k)}}}"),
-        b=shape.biases(layer_bias, lambda l, j: f"b_{{{role(l, j)}}}"),
-        loss=loss,
-        rate=r"\eta",
-    )
-
-
-def _sum_output(shape):
-    return _net_out(shape, "sum", "output", plain_roles=True)
-
-
-def _u_z(shape):
-    a = shape.units(lambda l, j: f"z_{{{shape.numbered(l, j)}}}")
-    a[shape.depth] = shape.outputs("y", lambda j: f"y_{{{j + 1}}}")
-    return dict(
-        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
-        y=shape.outputs("y^{*}", lambda j: f"y^{{*}}_{{{j + 1}}}"),
-        z=shape.units(lambda l, j: f"u_{{{shape.numbered(l, j)}}}"),
-        a=a,
-        delta=shape.units(lambda l, j: rf"\delta_{{{shape.numbered(l, j)}}}"),
-        W=shape.weights(lambda l, j, k: _sub("w", shape.numbered(l, j), k + 1, commas=shape.two_digit(l, True))),
-        b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
-        loss="L",
-        rate=r"\lambda",
-    )
-
-
-def _w_v(shape):
-    depth, letters = shape.depth, "wvuqrs"
-
-    def hidden(base, l, j):
-        return f"{base}_{{{j + 1}}}" if depth == 2 else f"{base}^{{({l})}}_{{{j + 1}}}"
-
-    def weight(l, j, k):
-        return (
-            f"{letters[l - 1]}_{{{k + 1}}}"
-            if l == depth and shape.single_out
-            else _sub(letters[l - 1], j + 1, k + 1, commas=shape.two_digit(l))
+        return dict(
+            x=[self.a(0, k) for k in range(widths[0])],
+            y=[self.y(j) for j in range(widths[-1])],
+            z=units(self.z),
+            a=units(self.a),
+            delta=units(self.delta),
+            W=weights,
+            b=b,
+            loss=self.loss,
+            rate=self.rate,
         )
 
-    z = shape.units(lambda l, j: hidden("z", l, j))
-    z[depth] = shape.outputs(r"z_{\mathrm{out}}", lambda j: rf"z_{{\mathrm{{out}},{j + 1}}}")
-    a = shape.units(lambda l, j: hidden("a", l, j))
-    a[depth] = shape.outputs(r"\hat{y}", lambda j: rf"\hat{{y}}_{{{j + 1}}}")
-    return dict(
-        x=[f"x_{{{k + 1}}}" for k in range(shape.widths[0])],
-        y=shape.outputs("y", lambda j: f"y_{{{j + 1}}}"),
-        z=z,
-        a=a,
-        delta=shape.units(lambda l, j: rf"\delta_{{{shape.numbered(l, j)}}}"),
-        W=shape.weights(weight),
-        b=shape.biases(lambda l: f"b_{{{l}}}", lambda l, j: f"b_{{{shape.numbered(l, j)}}}"),
-        loss="L",
-        rate=r"\alpha",
-    )
+
+class _Layered(Profile):
+    """z, a and δ with the layer as a superscript, W^(l) for the weights, ŷ for the prediction (000)."""
+
+    def _indexed(self, base, l, j):
+        return base if _one(j, self.width(l)) else f"{base}_{{{_n(j)}}}"
+
+    def z(self, l, j):
+        return self._indexed(f"z^{{({l})}}", l, j)
+
+    def a(self, l, j):
+        if l == 0:
+            return f"x_{{{_n(j)}}}"
+        return self._indexed(r"\hat{y}" if l == self.depth else f"a^{{({l})}}", l, j)
+
+    def delta(self, l, j):
+        return self._indexed(rf"\delta^{{({l})}}", l, j)
+
+    def b(self, l, j):
+        return self._indexed(f"b^{{({l})}}", l, j)
+
+    def shared_bias(self, l):
+        return f"b^{{({l})}}"
+
+    def weight(self, l, j, k):
+        return f"W^{{({l})}}" + _sub("", _n(j), _n(k), commas=self.shape.two_digit(l))
+
+    def y(self, j):
+        return self._indexed("y", self.depth, j)
+
+    def vector(self, family, l):
+        if family == "a" and l in (0, self.depth):
+            return r"\mathbf{x}" if l == 0 else r"\hat{\mathbf{y}}"
+        return f"{_BOLD[family]}^{{({l})}}"
+
+    def matrix(self, l):
+        return rf"\mathbf{{W}}^{{({l})}}"
 
 
-# One builder per profile, each named for the worked example whose conventions it follows.
-BUILDERS = {"layered": _layered, "net-out": _net_out, "sum-output": _sum_output, "u-z": _u_z, "w-v": _w_v}
-PROFILES = tuple(BUILDERS)
+class _NetOut(Profile):
+    """net and out named by the unit's role, h1 or o1 written as one subscript, weights w1, w2, ... (002).
+
+    A role with a layer superscript (deeper networks) keeps its unit number as a subscript of its
+    own: h^(2)_1. A lone output's error signal is δ_o, as 002 writes it.
+    """
+
+    pre, post, inputs, loss = "net", "out", "x", "E"
+    numbered_weights = True
+
+    def role(self, l, j=None):
+        """The role of layer ``l`` (h, o, h^(l)), or of its unit ``j`` (h1, o2, h^(2)_1)."""
+        layer = "o" if l == self.depth else ("h" if self.depth == 2 else f"h^{{({l})}}")
+        if j is None:
+            return layer
+        return f"{layer}_{{{_n(j)}}}" if "^" in layer else f"{layer}{_n(j)}"
+
+    def z(self, l, j):
+        return rf"\mathrm{{{self.pre}}}_{{{self.role(l, j)}}}"
+
+    def a(self, l, j):
+        if l == 0:
+            return f"{self.inputs}_{{{_n(j)}}}"
+        return rf"\mathrm{{{self.post}}}_{{{self.role(l, j)}}}"
+
+    def delta(self, l, j):
+        if l == self.depth and _one(j, self.width(l)):
+            return rf"\delta_{{{self.role(l)}}}"
+        return rf"\delta_{{{self.role(l, j)}}}"
+
+    def b(self, l, j):
+        return f"b_{{{self.role(l, j)}}}"
+
+    def shared_bias(self, l):
+        return f"b_{{{self.role(l)}}}"
+
+    def weight(self, l, j, k):
+        if isinstance(j, int) and isinstance(k, int):
+            return f"w_{{{self.shape.row_major(l, j, k)}}}"
+        return _sub("w", _n(j), _n(k))  # the numbered weights have no letter form: w_jk, into unit j from unit k
+
+    def y(self, j):
+        return f"t_{{{_n(j)}}}"
+
+    def vector(self, family, l):
+        if family == "a" and l == 0:
+            return rf"\mathbf{{{self.inputs}}}"
+        base = {"z": rf"\mathbf{{{self.pre}}}", "a": rf"\mathbf{{{self.post}}}"}.get(family) or _BOLD[family]
+        return f"{base}_{{{self.role(l)}}}"
+
+    def matrix(self, l):
+        return rf"\mathbf{{W}}_{{{self.role(l)}}}"
+
+
+class _SumOutput(_NetOut):
+    """sum and output, inputs i1 and i2, targets target_o1, biases b1 and b2 shared by a layer, E_total (001)."""
+
+    pre, post, inputs, loss = "sum", "output", "i", r"E_{\mathrm{total}}"
+
+    def shared_bias(self, l):
+        return f"b_{{{l}}}"
+
+    def y(self, j):
+        return rf"\mathrm{{target}}_{{{self.role(self.depth, j)}}}"
+
+
+class _UZ(Profile):
+    """Units numbered through the network: u the weighted sum, z the activation, y and y* (004).
+
+    A weight w_jk goes into unit j from unit k, both by their numbers (from input k in the first layer).
+    """
+
+    rate = r"\lambda"
+
+    def z(self, l, j):
+        return f"u_{{{self.shape.numbered(l, j)}}}"
+
+    def a(self, l, j):
+        if l == 0:
+            return f"x_{{{_n(j)}}}"
+        if l == self.depth:
+            return "y" if _one(j, self.width(l)) else f"y_{{{_n(j)}}}"
+        return f"z_{{{self.shape.numbered(l, j)}}}"
+
+    def delta(self, l, j):
+        return rf"\delta_{{{self.shape.numbered(l, j)}}}"
+
+    def b(self, l, j):
+        return f"b_{{{self.shape.numbered(l, j)}}}"
+
+    def shared_bias(self, l):
+        return f"b_{{{l}}}"
+
+    def weight(self, l, j, k):
+        below = _n(k) if l == 1 else self.shape.numbered(l - 1, k)
+        return _sub("w", self.shape.numbered(l, j), below, commas=self.shape.two_digit(l, numbered=True))
+
+    def y(self, j):
+        return "y^{*}" if _one(j, self.width(self.depth)) else f"y^{{*}}_{{{_n(j)}}}"
+
+    def vector(self, family, l):
+        if family == "a" and l in (0, self.depth):
+            return r"\mathbf{x}" if l == 0 else r"\mathbf{y}"
+        letter = {"z": r"\mathbf{u}", "a": r"\mathbf{z}"}.get(family) or _BOLD[family]
+        return f"{letter}^{{({l})}}"
+
+    def matrix(self, l):
+        return rf"\mathbf{{W}}^{{({l})}}"
+
+
+class _WV(Profile):
+    """A letter of its own for each layer's weights (w, then v), z and a, ŷ, numbered δ and b, rate α (003).
+
+    Past the letters, a layer's weights are w with the layer as a superscript.
+    """
+
+    letters = "wvuqrs"
+    rate = r"\alpha"
+
+    def letter(self, l):
+        return self.letters[l - 1] if l <= len(self.letters) else f"w^{{({l})}}"
+
+    def _tag(self, l):
+        """How a whole-layer name tells its layer: nothing for the one hidden layer, ^(l) among several, out."""
+        if l == self.depth:
+            return r"_{\mathrm{out}}"
+        return "" if self.depth == 2 else f"^{{({l})}}"
+
+    def _hidden(self, base, l, j):
+        return f"{base}_{{{_n(j)}}}" if self.depth == 2 else f"{base}^{{({l})}}_{{{_n(j)}}}"
+
+    def z(self, l, j):
+        if l == self.depth:
+            return r"z_{\mathrm{out}}" if _one(j, self.width(l)) else rf"z_{{\mathrm{{out}},{_n(j)}}}"
+        return self._hidden("z", l, j)
+
+    def a(self, l, j):
+        if l == 0:
+            return f"x_{{{_n(j)}}}"
+        if l == self.depth:
+            return r"\hat{y}" if _one(j, self.width(l)) else rf"\hat{{y}}_{{{_n(j)}}}"
+        return self._hidden("a", l, j)
+
+    def delta(self, l, j):
+        return rf"\delta_{{{self.shape.numbered(l, j)}}}"
+
+    def b(self, l, j):
+        return f"b_{{{self.shape.numbered(l, j)}}}"
+
+    def shared_bias(self, l):
+        return f"b_{{{l}}}"
+
+    def weight(self, l, j, k):
+        if l == self.depth and self.width(l) == 1:
+            return f"{self.letter(l)}_{{{_n(k)}}}"
+        return _sub(self.letter(l), _n(j), _n(k), commas=self.shape.two_digit(l))
+
+    def y(self, j):
+        return "y" if _one(j, self.width(self.depth)) else f"y_{{{_n(j)}}}"
+
+    def vector(self, family, l):
+        if family == "a" and l in (0, self.depth):
+            return r"\mathbf{x}" if l == 0 else r"\hat{\mathbf{y}}"
+        return _BOLD[family] + self._tag(l)
+
+    def matrix(self, l):
+        letter = self.letter(l)
+        if l > len(self.letters):
+            return rf"\mathbf{{W}}^{{({l})}}"
+        return rf"\mathbf{{{letter.upper()}}}"
+
+
+# One profile per worked example's conventions.
+PROFILES_BY_NAME = {"layered": _Layered, "net-out": _NetOut, "sum-output": _SumOutput, "u-z": _UZ, "w-v": _WV}
+PROFILES = tuple(PROFILES_BY_NAME)
 
 
 def build(architecture, profile="layered", precision=None):
     """The names a profile gives every quantity of ``architecture``."""
     _check_profile(profile)
-    names = BUILDERS[profile](_Shape(architecture.widths(), architecture.bias))
-    return Notation(precision=precision or Precision(), **names)
+    namer = PROFILES_BY_NAME[profile](_Shape(tuple(architecture.widths()), architecture.bias))
+    return Notation(precision=precision or Precision(), profile=namer, **namer.names())
 
 
 def _check_profile(profile):

@@ -273,13 +273,21 @@ class Hadamard(sp.Expr):
 
 
 class Prime(sp.Expr):
-    """The derivative of the function named ``f`` applied to ``arg``: ``f'(arg)``."""
+    """An activation's derivative at its argument, under the activation's own name: ``σ'(z)``, ``A'(u_1)``.
+
+    Its one argument is the activation applied, as :meth:`~symbackprop.activations.Activation.call` writes it.
+
+    >>> latex(Prime(sp.Function("sigma")(sp.Symbol("z")))), latex(Prime(sp.Function("tanh")(sp.Symbol("z"))))
+    ("\\\\sigma'{\\\\left(z\\\\right)}", "\\\\tanh'{\\\\left(z\\\\right)}")
+    """
 
     is_commutative = False
 
     def _latex(self, printer):
-        name, arg = self.args
-        return rf"{printer._print(name)}'\left({printer._print(arg)}\right)"
+        (call,) = self.args
+        head = printer._hprint_Function(call.func.__name__)
+        # Braced, as SymPy braces a function's argument, so that \left( \right) do not space it off the name.
+        return rf"{head}'{{\left({printer._print(call.args[0])}\right)}}"
 
 
 class Total(sp.Expr):
@@ -293,10 +301,16 @@ class Total(sp.Expr):
 
 
 class Affine(sp.Expr):
-    """``W a + b`` (or ``W a`` without ``b``) for explicit matrices, printed as written, never multiplied out."""
+    """``W a + b`` (or ``W a`` without ``b``) for figures, printed as written, never multiplied out.
+
+    Matrices stand side by side; two numbers (a layer of one unit fed by one unit) take a dot.
+    """
 
     is_commutative = False
 
     def _latex(self, printer):
-        product = " ".join(printer._print(arg) for arg in self.args[:2])
-        return product + "".join(f" + {printer._print(arg)}" for arg in self.args[2:])
+        product = self.args[:2]
+        between = " " if any(isinstance(arg, sp.MatrixBase) for arg in product) else r" \cdot "
+        return between.join(printer._print(arg) for arg in product) + "".join(
+            f" + {printer._print(arg)}" for arg in self.args[2:]
+        )

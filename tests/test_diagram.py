@@ -125,7 +125,7 @@ REAL = {
         [None, ["b_{1} = 1", "b_{2} = 1"], ["b_{3} = 1"]],
     ),
     "squared_error_2_2_1_shared_bias": (
-        [["x_{1}", "x_{2}"], [r"\mathrm{out}_{h_{1}}", r"\mathrm{out}_{h_{2}}"], [r"\mathrm{out}_{o_{1}}"]],
+        [["x_{1}", "x_{2}"], [r"\mathrm{out}_{h1}", r"\mathrm{out}_{h2}"], [r"\mathrm{out}_{o1}"]],
         [None, [["w_{1} = 0.15", "w_{2} = 0.2"], ["w_{3} = 0.25", "w_{4} = 0.3"]], [["w_{5} = 0.4", "w_{6} = 0.45"]]],
         [None, "b_{h} = 0.35", "b_{o} = 0.6"],
     ),
@@ -162,7 +162,7 @@ REAL = {
         [None, "b_{1} = -0.1079"],
     ),
     "ce_2_3_softmax": (
-        [["x_{1}", "x_{2}"], [r"\mathrm{out}_{o_{1}}", r"\mathrm{out}_{o_{2}}", r"\mathrm{out}_{o_{3}}"]],
+        [["x_{1}", "x_{2}"], [r"\mathrm{out}_{o1}", r"\mathrm{out}_{o2}", r"\mathrm{out}_{o3}"]],
         [
             None,
             [

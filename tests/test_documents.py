@@ -109,7 +109,7 @@ def _tables(text, fmt):
         ),
         (
             "squared_error_2_2_1_shared_bias",
-            [r"\mathrm{net}_{h_{1}}", r"\mathrm{out}_{o_{1}}", "w_{6}", "b_{h}", "t_{1}"],
+            [r"\mathrm{net}_{h1}", r"\mathrm{out}_{o1}", r"\delta_{o}", "w_{6}", "b_{h}", "t_{1}"],
         ),
         ("regression_2_2_1_linear_output", ["v_{2}", "w_{21}", "b_{3}", r"\alpha"]),
         ("custom_activation_2_2_1", ["u_{3}", "z_{2}", "y^{*}", "w_{31}", r"\lambda"]),

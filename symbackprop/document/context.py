@@ -145,12 +145,19 @@ class Context:
             values.update({d: self.shown(v, "delta", l) for d, v in zip(net.delta[l], trace.delta[l][s])})
         return values
 
-    def bold(self, base, l):
-        """The whole-layer quantity ``base`` of layer ``l`` (a number or a generic index such as "l-1") as a symbol."""
-        symbol = sp.Symbol(f"{base}^({l})", commutative=False)
-        command = r"\boldsymbol" if base == "delta" else r"\mathbf"
-        letter = r"\delta" if base == "delta" else base
-        self.names.setdefault(symbol, rf"{command}{{{letter}}}^{{({l})}}")
+    def bold(self, family, l):
+        """Layer ``l``'s whole ``family`` ("z", "a", "delta", "b", or "W" for its weights) as one symbol.
+
+        It prints under the notation's name for the layer (see :meth:`Notation.vector`): bold, or the
+        unit's own name for a layer of one unit.
+        """
+        n = self.notation
+        return self.symbol(n.matrix(l) if family == "W" else n.vector(family, l), commutative=False)
+
+    def symbol(self, latex, commutative=True):
+        """A symbol that prints as ``latex``: a name the notation makes for a whole layer or for any unit."""
+        symbol = sp.Symbol(f"name {latex}", commutative=commutative)
+        self.names.setdefault(symbol, latex)
         return symbol
 
     def call(self, l, z):

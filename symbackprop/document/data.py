@@ -42,7 +42,8 @@ def parameter_matrices(ctx, lead):
     for l in range(1, ctx.depth + 1):
         weights = params[f"W{l}"]
         lines = []
-        step = ctx.step(matrix(ctx, weights, "param", l), {})
+        one = weights.size == 1  # a single weight is a number, not a 1×1 matrix
+        step = ctx.step(ctx.shown(weights.item(), "param", l) if one else matrix(ctx, weights, "param", l), {})
         if measure.fits_display(step.latex):
             lines.append((ctx.bold("W", l), step))
         else:
@@ -60,8 +61,8 @@ def parameter_matrices(ctx, lead):
             pending = ()
         if f"b{l}" in params:
             bias = params[f"b{l}"]
-            if not bias.ndim:
-                lines.append((ctx.net.b[l], ctx.step(ctx.shown(bias, "param", l), {})))
+            if bias.size == 1:  # a shared bias, or the bias of a layer of one unit
+                lines.append((ctx.bold("b", l), ctx.step(ctx.shown(bias.item(), "param", l), {})))
             else:
                 row = ctx.step(Transposed(matrix(ctx, bias[None, :], "param", l)), {})
                 column = ctx.step(matrix(ctx, bias[:, None], "param", l), {})

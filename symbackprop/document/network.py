@@ -59,7 +59,8 @@ def _activation(ctx, l):
     activation = ctx.arch.layers[l - 1].activation
     t = sp.Symbol("t", real=True)
     if activation.vector:
-        z_j, z_k, k = sp.Symbol("z_j"), sp.Symbol("z_k"), sp.Symbol("k")
+        n = ctx.notation
+        z_j, z_k, k = ctx.symbol(n.unit("z", l, "j")), ctx.symbol(n.unit("z", l, "k")), sp.Symbol("k")
         share = sp.exp(z_j) / Total(sp.exp(z_k), k)
         return ctx.math(sp.Eq(activation.call(z_j), share, evaluate=False))
     if ctx.m(ctx.call(l, t)) == ctx.m(activation.formula(t)):

@@ -1,63 +1,131 @@
-"""Formula reference: the rules the document used, for one unit, and each activation's derivative."""
+"""Formula reference: the rules the document used, for any unit of each layer, in the document's notation.
+
+One column per layer, since layers name their quantities differently (a hidden unit's activation
+z_j is the output's y; the w-v profile gives each layer's weights a letter of its own). A cell
+names any unit of its layer by a letter (j for the unit, k for one below, m for one above); a
+layer of one unit keeps its unit's own name. Rules the network does not use are left out: bias
+rows without biases, a bias update when the biases are frozen.
+"""
 
 import sympy as sp
 
-from ..printing import Becomes, NotationPrinter, Prime, Total
-from .blocks import Math, Section
+from ..printing import Becomes, Prime, Total
+from .blocks import Math, Section, parts
 from .tables import tables
-
-_GENERIC = {
-    "z_j": "z_j", "a_j": "a_j", "a_k": "a_k", "b_j": "b_j", "b": "b", "w_jk": "w_{jk}", "w_mj": "w_{mj}",
-    "delta_j": r"\delta_j", "delta_m": r"\delta_m", "k": "k", "m": "m", "j": "j", "w": "w", "f": "f",
-    "one_kj": "1_{k=j}",
-}  # fmt: skip
 
 
 def reference(ctx):
-    g = {name: sp.Symbol(f"reference {name}") for name in _GENERIC}
-    names = {**ctx.names, **{g[name]: latex for name, latex in _GENERIC.items()}}
-    printer = NotationPrinter(names, order="none")
-    L, eta = ctx.loss_symbol, ctx.rate_symbol
+    L = ctx.depth
+    rules = [("weighted sum", _weighted_sum), ("activation", _activation), ("derivative", _derivative)]
+    rules += [("error signal", _signal), ("weight gradient", _weight_gradient)]
+    if ctx.arch.bias != "none":
+        rules.append(("bias gradient", _bias_gradient))
+    rules.append(("weight update", _weight_update))
+    if ctx.arch.bias != "none" and ctx.spec.update_biases:
+        rules.append(("bias update", _bias_update))
+    header = (("rule",), *[(ctx.layer_role(l),) for l in range(1, L + 1)])
+    rows = [
+        ((label,), *[(Math(ctx.m(make(_Unit(ctx, l)), keep_order=True)),) for l in range(1, L + 1)])
+        for label, make in rules
+    ]
+    j, k, m = Math("j"), Math("k"), Math("m")
+    lead = ["Each column holds the rules of one layer, for any of its units ", j, "; ", k, " stands for a unit of "]
+    lead += ["the layer below", *((", ", m, " for one of the layer above.") if L > 1 else (".",))]
+    if ctx.notation.profile.numbered_weights:
+        lead += [" The weights, numbered one by one in the worked steps, are named here by the units they join: "]
+        lead += [Math(ctx.notation.weight(1, "j", "k")), " goes into unit ", j, " from unit ", k, "."]
+    return (Section("Formula reference", tables(header, rows, "l" * (L + 1), lead=parts(*lead))),)
 
-    def row(label, left, right):
-        return ((label,), (Math(printer.doprint(sp.Eq(left, right, evaluate=False))),))
 
-    with sp.evaluate(False):
-        bias = {"per-neuron": g["b_j"], "per-layer": g["b"], "none": None}[ctx.arch.bias]
-        weighted = Total(sp.Mul(g["w_jk"], g["a_k"]), g["k"])
-        rows = [
-            row("weighted sum", g["z_j"], sp.Add(weighted, bias) if bias is not None else weighted),
-            row("activation", g["a_j"], sp.Function("f")(g["z_j"])),
-        ]
-        output = ctx.arch.layers[-1].activation
-        if output.vector:
-            chain = sp.Mul(sp.Derivative(L, g["a_k"]), sp.Derivative(g["a_k"], g["z_j"]))
-            rows.append(row("output error signal", g["delta_j"], Total(chain, g["k"])))
-        else:
-            rows.append(
-                row("output error signal", g["delta_j"], sp.Mul(sp.Derivative(L, g["a_j"]), Prime(g["f"], g["z_j"])))
-            )
-        if ctx.depth > 1:
-            hidden = sp.Mul(Prime(g["f"], g["z_j"]), Total(sp.Mul(g["w_mj"], g["delta_m"]), g["m"]))
-            rows.append(row("hidden error signal", g["delta_j"], hidden))
-        rows.append(row("weight gradient", sp.Derivative(L, g["w_jk"]), sp.Mul(g["delta_j"], g["a_k"])))
-        if ctx.arch.bias == "per-neuron":
-            rows.append(row("bias gradient", sp.Derivative(L, g["b_j"]), g["delta_j"]))
-        elif ctx.arch.bias == "per-layer":
-            rows.append(row("bias gradient (shared)", sp.Derivative(L, g["b"]), Total(g["delta_j"], g["j"])))
-        update = Becomes(g["w"], sp.Add(g["w"], sp.Mul(-1, eta, sp.Derivative(L, g["w"]))))
-        rows.append((("update",), (Math(printer.doprint(update)),)))
-    seen = set()
-    for layer in ctx.arch.layers:
-        activation = layer.activation
-        if activation.name in seen:
-            continue
-        seen.add(activation.name)
-        if activation.vector:
-            jacobian = sp.Mul(g["a_k"], sp.Add(g["one_kj"], -g["a_j"], evaluate=False), evaluate=False)
-            rows.append(row("softmax derivative", sp.Derivative(g["a_k"], g["z_j"]), jacobian))
-        else:
-            z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
-            derivative = Math(printer.doprint(sp.Eq(Prime(g["f"], z), activation.derivative(z, a), evaluate=False)))
-            rows.append(((f"{activation.description} derivative",), (derivative,)))
-    return (Section("Formula reference", tables((("rule",), ("formula",)), rows, "ll")),)
+class _Unit:
+    """Any unit j of layer ``l`` and its neighbours, as symbols under the notation's names."""
+
+    def __init__(self, ctx, l):
+        self.ctx, self.l = ctx, l
+        self.activation = ctx.arch.layers[l - 1].activation
+        self.j = self.index(l, "j")
+        self.k = self.index(l - 1, "k")
+        self.z, self.a, self.delta = (self.unit(family, l, self.j) for family in ("z", "a", "delta"))
+        self.below = self.unit("a", l - 1, self.k)
+        self.w = self.ctx.symbol(ctx.notation.weight(l, self.j, self.k))
+        self.b = self.unit("b", l, self.j) if ctx.arch.bias != "none" else None
+
+    def index(self, l, letter):
+        """``letter`` for any unit of a layer of several units (softmax's always), the one unit's index 0 otherwise."""
+        several = self.ctx.widths[l] > 1 or (l == self.l and self.activation.vector)
+        return letter if several else 0
+
+    def unit(self, family, l, j):
+        return self.ctx.symbol(self.ctx.notation.unit(family, l, j))
+
+    def total(self, body, index):
+        """Σ over ``index`` of ``body``, or ``body`` itself when the index is a single unit's."""
+        return Total(body, sp.Symbol(index)) if isinstance(index, str) else body
+
+    def prime(self):
+        return Prime(self.activation.call(self.z))
+
+    def d(self, parameter):
+        return sp.Derivative(self.ctx.loss_symbol, parameter, evaluate=False)
+
+    def update(self, parameter):
+        step = sp.Mul(-1, self.ctx.rate_symbol, self.d(parameter), evaluate=False)
+        return Becomes(parameter, sp.Add(parameter, step, evaluate=False))
+
+
+def _eq(left, right):
+    return sp.Eq(left, right, evaluate=False)
+
+
+def _weighted_sum(u):
+    weighted = u.total(sp.Mul(u.w, u.below, evaluate=False), u.k)
+    return _eq(u.z, sp.Add(weighted, u.b, evaluate=False) if u.b is not None else weighted)
+
+
+def _activation(u):
+    if u.activation.vector:
+        others = u.unit("z", u.l, "k")
+        return _eq(u.a, sp.exp(u.z) / Total(sp.exp(others), sp.Symbol("k")))
+    return _eq(u.a, u.activation.call(u.z))
+
+
+def _derivative(u):
+    if u.activation.vector:
+        other = u.unit("a", u.l, "k")
+        kronecker = u.ctx.symbol("1_{k=j}")
+        return _eq(
+            sp.Derivative(other, u.z, evaluate=False),
+            sp.Mul(other, sp.Add(kronecker, -u.a, evaluate=False), evaluate=False),
+        )
+    return _eq(u.prime(), u.activation.derivative(u.z, u.a))
+
+
+def _signal(u):
+    ctx, l = u.ctx, u.l
+    if l == ctx.depth and u.activation.vector:
+        other = u.unit("a", l, "k")
+        chain = sp.Mul(u.d(other), sp.Derivative(other, u.z, evaluate=False), evaluate=False)
+        return _eq(u.delta, Total(chain, sp.Symbol("k")))
+    if l == ctx.depth:
+        return _eq(u.delta, sp.Mul(u.d(u.a), u.prime(), evaluate=False))
+    m = u.index(l + 1, "m")
+    above = sp.Mul(ctx.symbol(ctx.notation.weight(l + 1, m, u.j)), u.unit("delta", l + 1, m), evaluate=False)
+    return _eq(u.delta, sp.Mul(u.prime(), u.total(above, m), evaluate=False))
+
+
+def _weight_gradient(u):
+    return _eq(u.d(u.w), sp.Mul(u.delta, u.below, evaluate=False))
+
+
+def _bias_gradient(u):
+    if u.ctx.notation.shared(u.l):
+        return _eq(u.d(u.b), u.total(u.delta, u.j))
+    return _eq(u.d(u.b), u.delta)
+
+
+def _weight_update(u):
+    return u.update(u.w)
+
+
+def _bias_update(u):
+    return u.update(u.b)
