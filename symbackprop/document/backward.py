@@ -135,56 +135,70 @@ def output_errors(ctx):
     return symbols
 
 
+def _natural(name):
+    """A sort key reading the numbers in a name as numbers: w_{2} before w_{10}."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def _per_output(ctx, l):
     """Each weight into the layer below the output, its gradient split into one chain per output's error."""
-    trace, s = _trace(ctx)
-    net, depth, L = ctx.net, ctx.depth, ctx.loss_symbol
     errors = output_errors(ctx)
-    displays = []
-    for j in ctx.worked_units(l):
-        lines = []
-        for k in range(ctx.widths[l - 1]):
-            w = net.W[l][j, k]
-            parts = []
-            for m, error in enumerate(errors):
-                a_m, z_m = net.a[depth][m], net.z[depth][m]
-                factors = (
-                    ctx.d(error, a_m), ctx.d(a_m, z_m), ctx.d(z_m, net.a[l][j]), ctx.d(net.a[l][j], net.z[l][j]),
-                    ctx.d(net.z[l][j], w),
-                )  # fmt: skip
-                figures = (
-                    ctx.shown(trace.grad_a[depth][s, m], "grad_a", depth),
-                    ctx.shown(trace.fprime[depth][s, m], "fprime", depth),
-                    ctx.shown(trace.parameters[f"W{depth}"][m, j], "param"),
-                    ctx.shown(trace.fprime[l][s, j], "fprime", l),
-                    ctx.shown(trace.a[l - 1][s, k], *(("x",) if l == 1 else ("a", l - 1))),
-                )
-                part = float(np.prod([float(f.text) for f in figures])) if ctx.figures.precision.carried else float(
-                    trace.grad_a[depth][s, m] * trace.fprime[depth][s, m] * trace.parameters[f"W{depth}"][m, j]
-                    * trace.fprime[l][s, j] * trace.a[l - 1][s, k]
-                )  # fmt: skip
-                part = rounded(part, ctx.places("grad", l, part)) if ctx.figures.precision.carried else part
-                parts.append(part)
-                lines.append(
-                    (
-                        ctx.d(error, w),
-                        ctx.chain(*factors),
-                        ctx.step(sp.Mul(*figures, evaluate=False), {}),
-                        ctx.value(part, "grad", l),
-                    )
-                )
-            total = sum(parts)
-            added = sp.Add(*[ctx.shown(p, "grad", l) for p in parts], evaluate=False)
-            split = sp.Add(*[ctx.d(error, w) for error in errors], evaluate=False)
-            lines.append(
-                (ctx.d(L, w), ctx.step(split, keep_order=True), ctx.step(added, {}), ctx.value(total, "grad", l))
-            )
-        displays.append(lines)
+    # In the order of the weights' names (w1, w2, w3, ...), as a reader looks them up.
+    weights = sorted(
+        ((j, k) for j in ctx.worked_units(l) for k in range(ctx.widths[l - 1])),
+        key=lambda jk: _natural(ctx.notation.W[l][jk[0]][jk[1]]),
+    )
     lead = (
         "The same gradients, followed one output at a time: the loss is the sum of each output's error, so a weight "
         "below the output layer gets one chain per output, and its gradient adds them:",
     )
-    return [ctx.equations(lines, lead=lead if i == 0 else ()) for i, lines in enumerate(displays)]
+    return [
+        ctx.equations(_chains_per_output(ctx, l, j, k, errors), lead=lead if i == 0 else ())
+        for i, (j, k) in enumerate(weights)
+    ]
+
+
+def _chains_per_output(ctx, l, j, k, errors):
+    """The lines of weight W[l][j, k]: one chain per output's error with its figures, then their sum."""
+    trace, s = _trace(ctx)
+    net, depth = ctx.net, ctx.depth
+    carried = ctx.figures.precision.carried
+    w = net.W[l][j, k]
+    lines, parts = [], []
+    for m, error in enumerate(errors):
+        a_m, z_m = net.a[depth][m], net.z[depth][m]
+        factors = (
+            ctx.d(error, a_m), ctx.d(a_m, z_m), ctx.d(z_m, net.a[l][j]), ctx.d(net.a[l][j], net.z[l][j]),
+            ctx.d(net.z[l][j], w),
+        )  # fmt: skip
+        values = (
+            (trace.grad_a[depth][s, m], "grad_a", depth),
+            (trace.fprime[depth][s, m], "fprime", depth),
+            (trace.parameters[f"W{depth}"][m, j], "param", None),
+            (trace.fprime[l][s, j], "fprime", l),
+            (trace.a[l - 1][s, k], *(("x", None) if l == 1 else ("a", l - 1))),
+        )
+        figures = [ctx.shown(*value) for value in values]
+        # Carried: the product of the printed figures, rounded; exact: the product of the exact values.
+        part = float(np.prod([float(f.text) if carried else value[0] for f, value in zip(figures, values)]))
+        part = rounded(part, ctx.places("grad", l, part)) if carried else part
+        parts.append(part)
+        lines.append(
+            (
+                ctx.d(error, w),
+                ctx.chain(*factors),
+                ctx.step(sp.Mul(*figures, evaluate=False), {}),
+                ctx.value(part, "grad", l),
+            )
+        )
+    total = sum(parts)
+    total = rounded(total, ctx.places("grad", l, total)) if carried else total
+    added = sp.Add(*[ctx.shown(p, "grad", l) for p in parts], evaluate=False)
+    split = sp.Add(*[ctx.d(error, w) for error in errors], evaluate=False)
+    lines.append(
+        (ctx.d(ctx.loss_symbol, w), ctx.step(split, keep_order=True), ctx.step(added, {}), ctx.value(total, "grad", l))
+    )
+    return lines
 
 
 def _trace(ctx):

@@ -30,10 +30,11 @@ def network(ctx):
     loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.net.loss, evaluate=False))
     # A loss summed over many outputs is too long for a line of prose: it gets a display of its own.
     long_loss = measure.inline_width(loss.latex) > measure.TEXT_WIDTH / 2
+    natural = " (log is the natural logarithm)" if ctx.net.loss.has(sp.log) else ""
     if long_loss:
-        items.append(parts(f"Loss: {arch.loss.label}, written out below{reduction}."))
+        items.append(parts(f"Loss: {arch.loss.label}, written out below{reduction}{natural}."))
     else:
-        items.append(parts(f"Loss: {arch.loss.label}, ", loss, reduction + "."))
+        items.append(parts(f"Loss: {arch.loss.label}, ", loss, reduction + natural + "."))
     frozen = "" if ctx.spec.update_biases or arch.bias == "none" else "; the biases are frozen: never updated"
     items.append(parts(f"Biases: {_BIASES[arch.bias]}{frozen}."))
     picture = ctx.diagram

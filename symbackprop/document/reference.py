@@ -10,6 +10,7 @@ rows without biases, a bias update when the biases are frozen.
 import sympy as sp
 
 from ..printing import Becomes, Prime, Total
+from . import measure
 from .blocks import Math, Section, parts
 from .tables import tables
 
@@ -28,6 +29,7 @@ def reference(ctx):
         ((label,), *[(Math(ctx.m(make(_Unit(ctx, l)), keep_order=True)),) for l in range(1, L + 1)])
         for label, make in rules
     ]
+    rows.insert(3, _loss_row(ctx))
     j, k, m = Math("j"), Math("k"), Math("m")
     lead = ["Each column holds the rules of one layer, for any of its units ", j, "; ", k, " stands for a unit of "]
     lead += ["the layer below", *((", ", m, " for one of the layer above.") if L > 1 else (".",))]
@@ -35,6 +37,16 @@ def reference(ctx):
         lead += [" The weights, numbered one by one in the worked steps, are named here by the units they join: "]
         lead += [Math(ctx.notation.weight(1, "j", "k")), " goes into unit ", j, " from unit ", k, "."]
     return (Section("Formula reference", tables(header, rows, "l" * (L + 1), lead=parts(*lead))),)
+
+
+def _loss_row(ctx):
+    """The loss of one sample, in the output layer's column (the hidden layers' cells stay empty)."""
+    loss = Math(ctx.m(sp.Eq(ctx.loss_symbol, ctx.net.loss, evaluate=False), keep_order=True))
+    if measure.inline_width(loss.latex) > measure.TEXT_WIDTH / 3:
+        loss = ("as written out in the network section",)
+    else:
+        loss = (loss,)
+    return (("loss of a sample",), *[("",)] * (ctx.depth - 1), loss)
 
 
 class _Unit:
