@@ -44,6 +44,8 @@ class Carried:
         arguments = [*net.a[depth], *net.z[depth], *net.y]
         self._grad_a = sp.lambdify(arguments, [numeric_form(d.grad_a) for d in units], "numpy", cse=True)
         self._loss = sp.lambdify(arguments, [numeric_form(net.loss)], "numpy")
+        term = spec.architecture.loss.term
+        self._terms = sp.lambdify(arguments, [numeric_form(term(a, y)) for a, y in zip(net.a[depth], net.y)], "numpy")
 
     def round(self, values, kind, l=None):
         places = self.places
@@ -76,7 +78,12 @@ class Carried:
                 a.append(self.round(ev.forward[l - 1](z[l]), "a", l))
         # The loss and dL/da as the worked lines write them, with the outputs (not the logits' stable forms).
         loss = self.spec.architecture.loss
-        loss_sample = self.round(_per_unit(self._loss, a[-1], z[-1], y)[..., 0], "loss")
+        if "per-output" in self.spec.extras:
+            # Each output's part of the loss is shown rounded, and the loss adds the rounded parts.
+            parts = self.round(_per_unit(self._terms, a[-1], z[-1], y), "loss")
+            loss_sample = self.round(parts.sum(axis=-1), "loss")
+        else:
+            loss_sample = self.round(_per_unit(self._loss, a[-1], z[-1], y)[..., 0], "loss")
         grad_a, fprime, delta = [None] * (depth + 1), [None] * (depth + 1), [None] * (depth + 1)
         if loss.numeric_grad_a is not None:
             grad_a[depth] = loss.numeric_grad_a(z[-1], a[-1], np.broadcast_to(y, a[-1].shape))

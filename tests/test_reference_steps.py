@@ -35,6 +35,9 @@ def test_000_tables_the_terms_of_each_hidden_step_and_numbers_its_steps():
 
 def test_001_follows_each_output_error_through_a_hidden_weight():
     markdown = render_spec("squared_error_2_2_2", "markdown")
+    errors = markdown.split("sum of each output's error:", 1)[1].split("end{aligned}", 1)[0]
+    for reference in (0.23456, 0.01452, 0.24908):  # E1, E2 and E_total, truncated by the reference
+        assert _near(errors, reference, 5), reference
     split = markdown.split("followed one output at a time", 1)[1]
     first = split.split(r"\frac{\partial E_{\mathrm{total}}}", 1)[0]
     # 0.68492 * 0.19480 * 0.5 * 0.23978 * 0.1 = 0.00159 and -0.17044 * 0.17184 * 0.7 * 0.23978 * 0.1 = -0.00049,

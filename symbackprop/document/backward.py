@@ -124,17 +124,6 @@ def _gradient_terms(ctx, l):
     return tables(_TERMS, rows, "llr", lead=lead)
 
 
-def output_errors(ctx):
-    """One symbol per output unit for its own part of the loss (E_1, E_2 beside E_total), named after the loss."""
-    base = re.match(r"\\?[A-Za-z]+", ctx.notation.loss).group(0)
-    symbols = []
-    for m in range(ctx.widths[ctx.depth]):
-        symbol = sp.Symbol(f"loss part {m + 1}")
-        ctx.names.setdefault(symbol, f"{base}_{{{m + 1}}}")
-        symbols.append(symbol)
-    return symbols
-
-
 def _natural(name):
     """A sort key reading the numbers in a name as numbers: w_{2} before w_{10}."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
@@ -142,7 +131,7 @@ def _natural(name):
 
 def _per_output(ctx, l):
     """Each weight into the layer below the output, its gradient split into one chain per output's error."""
-    errors = output_errors(ctx)
+    errors = ctx.output_errors()
     # In the order of the weights' names (w1, w2, w3, ...), as a reader looks them up.
     weights = sorted(
         ((j, k) for j in ctx.worked_units(l) for k in range(ctx.widths[l - 1])),
@@ -432,7 +421,7 @@ def _parameter_gradients(ctx, l, values, gradients):
         total = sp.Add(*net.delta[l], evaluate=False)
         displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s], "grad", l))])
     lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
-    if isinstance(net.b[l], sp.Symbol):
+    if isinstance(net.b[l], sp.Symbol) and ctx.widths[l] > 1:
         lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
     if not ctx.full(l):
         lead.append(" For the first unit (the gradients of every parameter are in the update table):")

@@ -6,6 +6,7 @@ expressions into LaTeX under the document's notation and lay long displays
 out over several rows, so no section glues LaTeX from strings.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -159,6 +160,16 @@ class Context:
         symbol = sp.Symbol(f"name {latex}", commutative=commutative)
         self.names.setdefault(symbol, latex)
         return symbol
+
+    def output_errors(self):
+        """One symbol per output unit for its own part of the loss (E_1, E_2 beside E_total), named after the loss."""
+        base = re.match(r"\\?[A-Za-z]+", self.notation.loss).group(0)
+        symbols = []
+        for m in range(self.widths[self.depth]):
+            symbol = sp.Symbol(f"loss part {m + 1}")
+            self.names.setdefault(symbol, f"{base}_{{{m + 1}}}")
+            symbols.append(symbol)
+        return symbols
 
     def call(self, l, z):
         """The activation of layer ``l`` applied to ``z``, as a document writes it: σ(z), tanh(z), ..."""

@@ -23,6 +23,7 @@ from ..precision import text as number_text
 from ..precision import written_places
 
 GIVEN = ("x", "y", "param", "rate")
+PERCENT_PLACES = 1  # a change of the loss reads best as -25.8 %
 
 
 class Figures:
@@ -93,6 +94,8 @@ class Figures:
             return written_places(value)
         if kind in GIVEN:
             return self._given[kind]
+        if kind == "percent":
+            return PERCENT_PLACES
         return self.precision.places(value)
 
     @cached_property

@@ -3,6 +3,7 @@
 import numpy as np
 import sympy as sp
 
+from ..precision import rounded
 from ..printing import Shown
 from .blocks import Math, Section, text
 from .tables import tables
@@ -82,12 +83,42 @@ def worked_forward(ctx, trace, title, tabled=True, parameters="param"):
     blocks = [text(f"Sample {s + 1}: each unit first forms its weighted sum, then applies its activation.")]
     for l in range(1, ctx.depth + 1):
         blocks += _layer(ctx, l, trace, values, tabled)
-    loss = ctx.equations(
-        [(ctx.loss_symbol, *ctx.worked_with_targets(ctx.net.loss, values, trace.loss_sample[s], "loss"))],
-        lead=("The loss of this sample:",),
-    )
-    blocks.append(loss)
+    if "per-output" in ctx.spec.extras and ctx.widths[-1] > 1:
+        blocks.append(_loss_per_output(ctx, trace, values))
+    else:
+        line = (ctx.loss_symbol, *ctx.worked_with_targets(ctx.net.loss, values, trace.loss_sample[s], "loss"))
+        blocks.append(ctx.equations([line], lead=("The loss of this sample:",)))
     return Section(title, tuple(blocks))
+
+
+def _loss_per_output(ctx, trace, values):
+    """The loss as one error per output, each worked with its figures, then their sum."""
+    s, depth, carried = ctx.sample, ctx.depth, ctx.figures.precision.carried
+    errors = ctx.output_errors()
+    term = ctx.arch.loss.term
+    lines, parts = [], []
+    for m, error in enumerate(errors):
+        expr = term(ctx.net.a[depth][m], ctx.net.y[m])
+        exact = term(
+            sp.Float(trace.a[depth][s, m]) if not carried else sp.Float(values[ctx.net.a[depth][m]].text),
+            sp.Float(trace.y[s, m]),
+        )
+        part = float(exact)
+        part = rounded(part, ctx.places("loss", None, part)) if carried else part
+        parts.append(part)
+        lines.append((error, *ctx.worked(expr, values, part, "loss")))
+    added = sp.Add(*[ctx.shown(p, "loss") for p in parts], evaluate=False)
+    total = sp.Add(*errors, evaluate=False)
+    lines.append(
+        (
+            ctx.loss_symbol,
+            ctx.step(total, keep_order=True),
+            ctx.step(added, {}),
+            ctx.value(trace.loss_sample[s], "loss"),
+        )
+    )
+    lead = ("The loss of this sample is the sum of each output's error:",)
+    return ctx.equations(lines, lead=lead)
 
 
 def _layer(ctx, l, trace, values, tabled):

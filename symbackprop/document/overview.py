@@ -20,7 +20,7 @@ def overview(ctx):
         text(
             "One training step has three phases. The forward pass feeds the inputs through the network "
             "and measures the loss. The backward pass applies the chain rule from the loss back to every "
-            "weight and bias, giving each parameter's gradient. The update moves every parameter a small "
+            "weight and bias, giving each parameter's gradient. The update moves every parameter it trains a small "
             "step against its gradient, scaled by the learning rate ",
             ctx.math(ctx.rate_symbol),
             ".",
@@ -41,15 +41,14 @@ def rounding(ctx):
     )
     if not precision.carried:
         return (
-            f"Figures are rounded for display only (to {shown}, one count of decimals per kind of quantity): every "
-            "result is computed from exact values, so recomputing a line from its printed figures may change its "
-            "last digit.",
+            f"Computed figures are shown to {shown}, given numbers as given; every result is "
+            "worked out from exact values, so recomputing a line from its printed figures may change its last digit.",
         )
     drift = ctx.figures.drift()
     places = 1 - math.floor(math.log10(drift)) if drift else 0
     return (
-        f"Every figure is rounded (to {shown}, one count of decimals per kind of quantity) before it is used again, "
-        "as by hand, so each line reproduces exactly on a calculator. The rounding carried through the step moves "
+        f"Every computed figure is rounded to {shown} before it is used again, as by hand, so each line reproduces "
+        "exactly on a calculator. The rounding carried through the step moves "
         "the new parameters by at most ",
         Math(number_text(drift, places)),
         " from their exact values.",

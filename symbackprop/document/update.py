@@ -12,11 +12,13 @@ def update(ctx):
     w = sp.Symbol("w")
     with sp.evaluate(False):
         rule = ctx.math(Becomes(w, w - ctx.rate_symbol * ctx.d(ctx.loss_symbol, w)), keep_order=True)
-    lead = ["Every parameter takes one step against its gradient: ", rule, "."]
+    frozen = ctx.arch.bias != "none" and not ctx.spec.update_biases
+    moved = "Every weight (the biases are frozen)" if frozen else "Every parameter"
+    lead = [f"{moved} takes one step against its gradient: ", rule, "."]
     if ctx.depth > 1:
         lead.append(
-            " The output layer comes first, as in the backward pass; every error signal above was computed with the "
-            "old weights, so updating one layer does not change the gradients of the next."
+            " Every gradient above was computed with the old values, so the order of the updates does not matter; "
+            "the output layer is listed first, as in the backward pass."
         )
     blocks = [text(*lead)]
     for l in range(ctx.depth, 0, -1):
