@@ -6,7 +6,8 @@ told otherwise) or a fixed count of ``decimals``:
 - with ``digits``, every computed figure has that many significant figures
   (0.7528, 0.07208, 0.0006690): a small gradient keeps as many digits as a large
   one, so a line recomputed from its figures agrees to its last digit;
-- with ``decimals``, every computed figure has exactly that many decimals;
+- with ``decimals``, every computed figure has that many decimals, and a small
+  one as many more as keep three significant figures (0.00721 at 4 decimals);
 - numbers the author gave (inputs, targets, starting parameters, the learning
   rate) print as written, padded to the longest of their *family* (0.2 beside
   0.15 prints 0.20), unless that takes more than six decimals and more than the
@@ -34,6 +35,8 @@ from decimal import ROUND_HALF_UP, Decimal
 MAX_DECIMALS = 12
 ROUNDINGS = ("exact", "carried")
 DEFAULT_DIGITS = 4
+# With fixed decimals, a figure too small for them keeps this many significant figures.
+MIN_FIGURES = 3
 # Given numbers print as written up to this many decimals even where the rule for computed figures gives fewer.
 GIVEN_DECIMALS = 6
 # Magnitudes below this are float noise (a sum of the spec's numbers that is exactly 0 in decimals).
@@ -58,15 +61,9 @@ class Precision:
     def places(self, value):
         """Decimals for the computed figure ``value``."""
         if self.decimals is not None:
-            return self.decimals
-        value = float(value)
-        if not math.isfinite(value) or abs(value) < NOISE:
-            return 0
-        # The figure rounded to its digits may gain one (0.99996 is 1.000): count from the rounded magnitude.
-        places = min(max(self.digits - 1 - math.floor(math.log10(abs(value))), 0), MAX_DECIMALS)
-        if abs(rounded(value, places)) >= 10 ** (math.floor(math.log10(abs(value))) + 1):
-            places = max(places - 1, 0)
-        return places
+            # A small figure keeps MIN_FIGURES significant figures: 0.00721, not 0.0072 beside 0.7528.
+            return max(self.decimals, _significant(value, MIN_FIGURES))
+        return _significant(value, self.digits)
 
     def given_places(self, values):
         """Decimals for a family of numbers the author wrote: as written, unless that is unreasonably many."""
@@ -74,6 +71,18 @@ class Precision:
         written = max((written_places(v) for v in values), default=0)
         ruled = max((self.places(v) for v in values), default=0)
         return written if written <= max(ruled, GIVEN_DECIMALS) else ruled
+
+
+def _significant(value, digits):
+    """The decimals that give ``value`` ``digits`` significant figures (0 for zero or noise)."""
+    value = float(value)
+    if not math.isfinite(value) or abs(value) < NOISE:
+        return 0
+    # The figure rounded to its digits may gain one (0.99996 is 1.000): count from the rounded magnitude.
+    places = min(max(digits - 1 - math.floor(math.log10(abs(value))), 0), MAX_DECIMALS)
+    if abs(rounded(value, places)) >= 10 ** (math.floor(math.log10(abs(value))) + 1):
+        places = max(places - 1, 0)
+    return places
 
 
 def written_places(value):

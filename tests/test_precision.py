@@ -38,8 +38,9 @@ def test_significant_figures(value, places):
     assert Precision(digits=4).places(value) == places
 
 
-def test_fixed_decimals_ignore_magnitude():
-    assert {Precision(digits=None, decimals=3).places(v) for v in (0.0006, 12.5, 0.7)} == {3}
+def test_fixed_decimals_keep_three_significant_figures_of_a_small_figure():
+    fixed = Precision(digits=None, decimals=3)
+    assert [fixed.places(v) for v in (12.5, 0.7, 0.0721, 0.00721, 0.000669, 0.0)] == [3, 3, 4, 5, 6, 3]
 
 
 @pytest.mark.parametrize(
