@@ -309,7 +309,20 @@ class _SumOutput(_NetOut):
         return rf"\mathrm{{target}}_{{{self.role(self.depth, j)}}}"
 
 
-class _UZ(Profile):
+class _Numbered(Profile):
+    """Error signals and biases numbered across the whole network, as the u-z and w-v examples number them."""
+
+    def delta(self, l, j):
+        return rf"\delta_{{{self.shape.numbered(l, j)}}}"
+
+    def b(self, l, j):
+        return f"b_{{{self.shape.numbered(l, j)}}}"
+
+    def shared_bias(self, l):
+        return f"b_{{{l}}}"
+
+
+class _UZ(_Numbered):
     """Units numbered through the network: u the weighted sum, z the activation, y and y* (004).
 
     A weight w_jk goes into unit j from unit k, both by their numbers (from input k in the first layer).
@@ -326,15 +339,6 @@ class _UZ(Profile):
         if l == self.depth:
             return "y" if _one(j, self.width(l)) else f"y_{{{_n(j)}}}"
         return f"z_{{{self.shape.numbered(l, j)}}}"
-
-    def delta(self, l, j):
-        return rf"\delta_{{{self.shape.numbered(l, j)}}}"
-
-    def b(self, l, j):
-        return f"b_{{{self.shape.numbered(l, j)}}}"
-
-    def shared_bias(self, l):
-        return f"b_{{{l}}}"
 
     def weight(self, l, j, k):
         below = _n(k) if l == 1 else self.shape.numbered(l - 1, k)
@@ -353,7 +357,7 @@ class _UZ(Profile):
         return rf"\mathbf{{W}}^{{({l})}}"
 
 
-class _WV(Profile):
+class _WV(_Numbered):
     """A letter of its own for each layer's weights (w, then v), z and a, ŷ, numbered δ and b, rate α (003).
 
     Past the letters, a layer's weights are w with the layer as a superscript.
@@ -385,15 +389,6 @@ class _WV(Profile):
         if l == self.depth:
             return r"\hat{y}" if _one(j, self.width(l)) else rf"\hat{{y}}_{{{_n(j)}}}"
         return self._hidden("a", l, j)
-
-    def delta(self, l, j):
-        return rf"\delta_{{{self.shape.numbered(l, j)}}}"
-
-    def b(self, l, j):
-        return f"b_{{{self.shape.numbered(l, j)}}}"
-
-    def shared_bias(self, l):
-        return f"b_{{{l}}}"
 
     def weight(self, l, j, k):
         if l == self.depth and self.width(l) == 1:
