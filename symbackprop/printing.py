@@ -121,10 +121,22 @@ class NotationPrinter(LatexPrinter):
             return self._print(sp.Mul(Shown(-args[1].value, args[1].places), *args[2:], evaluate=False))
         product = _written_product(expr)
         if product is None:
+            if self._settings["mul_symbol_latex"] == " " and self._word_factors(expr):
+                # Named factors written as words run together (w_{5} \mathrm{out}_{h1} reads "w5out_h1"): a dot.
+                self._settings["mul_symbol_latex"] = r" \cdot "
+                try:
+                    return super()._print_Mul(expr)
+                finally:
+                    self._settings["mul_symbol_latex"] = " "
             return super()._print_Mul(expr)
         negative, factors = product
         text = self._print(sp.Mul(*factors, evaluate=False))
         return "- " + text if negative else text
+
+    def _word_factors(self, expr):
+        r"""Whether the product has two named factors and one of them is written as a word (\mathrm{out})."""
+        names = [self.names.get(f, "") for f in expr.args if isinstance(f, sp.Symbol)]
+        return len(names) >= 2 and any(name.startswith(r"\mathrm") for name in names)
 
     def _print_Piecewise(self, expr):
         chosen = applicable(expr)

@@ -158,3 +158,10 @@ def test_a_number_common_to_a_sum_in_a_derivative_meets_the_product_s_numbers():
     assert (
         latex(squared.derivative(t, None)) == r"0.5 \left(1 - \tanh^{2}{\left(t \right)}\right) \tanh{\left(t \right)}"
     )
+
+
+def test_names_written_as_words_are_multiplied_with_a_dot():
+    w, out, x = sp.symbols("w out x")
+    names = {w: "w_{5}", out: r"\mathrm{out}_{h1}", x: "x_{1}"}
+    assert latex(w * out, names) == r"\mathrm{out}_{h1} \cdot w_{5}"  # SymPy's order; a dot between the names
+    assert latex(w * x, names) == r"w_{5} x_{1}"

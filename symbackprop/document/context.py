@@ -139,7 +139,9 @@ class Context:
         values.update({x: self.shown(v, "x") for x, v in zip(net.x, trace.a[0][s])})
         values.update({y: self.shown(v, "y") for y, v in zip(net.y, trace.y[s])})
         for symbol, name, index in net.parameters():
-            values[symbol] = self.shown(trace.parameters[name][index], parameters, int(name[1:]))
+            # A frozen bias is never updated: it keeps the figure it was given.
+            kind = "param" if name[0] == "b" and not self.spec.update_biases else parameters
+            values[symbol] = self.shown(trace.parameters[name][index], kind, int(name[1:]))
         for l in range(1, self.depth + 1):
             values.update({z: self.shown(v, "z", l) for z, v in zip(net.z[l], trace.z[l][s])})
             values.update({a: self.shown(v, "a", l) for a, v in zip(net.a[l], trace.a[l][s])})
