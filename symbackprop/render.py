@@ -188,6 +188,13 @@ def _decimal_parts(cell):
     return whole, (fraction or "") + rest
 
 
+def _code_line(line):
+    """A line of code as LaTeX typewriter text: every character escaped, every space kept, an empty line kept."""
+    if not line.strip():
+        return r"\mbox{}"
+    return r"\ ".join(latex_escape(part) for part in line.split(" "))
+
+
 def environment(fmt, template_dir=None):
     """The Jinja2 environment of a :class:`Format`, searching ``template_dir`` before the built-in templates."""
     folders = [str(template_dir)] if template_dir else []
@@ -208,6 +215,7 @@ def environment(fmt, template_dir=None):
     env.filters["inline"] = lambda parts: _inline(parts, fmt)
     env.filters["plain"] = plain
     env.filters["decimal_parts"] = _decimal_parts
+    env.filters["code"] = _code_line
     env.globals["block_template"] = fmt.block_template
     return env
 

@@ -45,7 +45,7 @@ DOCUMENT_KEYS = {"detail", "extras"}
 # others in a table), "auto" full for layers of at most 4 units.
 DETAILS = ("auto", "full", "compact")
 # Steps some worked examples show and others leave out (see docs/spec.md, [document] extras).
-EXTRAS = ("arithmetic", "checklist", "numbered", "per-output", "terms")
+EXTRAS = ("arithmetic", "checklist", "numbered", "per-output", "script", "terms")
 
 
 @dataclass(frozen=True)

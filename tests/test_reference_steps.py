@@ -73,3 +73,23 @@ def test_004_collects_every_gradient_in_a_checklist():
         cells = [cell.strip().strip("$") for cell in row.strip("|").split("|")]
         assert cells[2] == formula, row
         assert _near(cells[3], reference, 4), row
+
+
+def test_002_ends_with_its_numpy_script_and_what_it_prints():
+    markdown = render_spec("squared_error_2_2_1_shared_bias", "markdown")
+    section = markdown.split("## Check it yourself in NumPy", 1)[1]
+    code, printed = section.split("```python\n", 1)[1].split("\n```\n", 1)
+    imports = [line for line in code.splitlines() if line.startswith(("import ", "from "))]
+    assert "import numpy as np" in imports and not any("sympy" in i or "symbackprop" in i for i in imports)
+    output = printed.split("```\n", 1)[1].split("\n```", 1)[0]
+    # The reference's own script prints out_h1 = 0.59327, out_o1 = 0.75137 and E = 0.27481 (its figures).
+    for name, reference in (("out_h1", 0.59327), ("out_o1", 0.75137), ("E", 0.27481)):
+        (line,) = [line for line in output.splitlines() if line.startswith(f"{name} = ")]
+        assert _near(line, reference, 5), line
+
+
+def test_a_listing_fence_cannot_be_closed_by_its_lines():
+    from symbackprop.document.blocks import Listing
+
+    assert Listing(("x = 1",)).fence == "```"
+    assert Listing(('TITLE = "a ```` b"',)).fence == "`````"

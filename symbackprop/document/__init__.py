@@ -25,6 +25,7 @@ from .checklist import checklist
 from .context import Context
 from .data import data
 from .forward import forward, forward_values
+from .listing import listing
 from .matrix_form import matrix_form
 from .network import network
 from .notation import notation
@@ -67,6 +68,7 @@ SECTIONS = (
     (check, _checked),
     (matrix_form, _always),
     (reference, _always),
+    (listing, _extra("script")),
     (notes, _always),
 )
 

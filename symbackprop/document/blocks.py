@@ -7,6 +7,7 @@ has a ``kind``, which names the template macro that draws it
 overriding one small file.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 
 
@@ -66,6 +67,21 @@ class Table:
     def keep(self):
         """Lines the table needs on the page to start there: all of a short one, the header and a few rows of a long one."""
         return 9 if self.breakable else len(self.rows) + 5
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Lines of code or of a program's output, printed as they are (``language`` names the code, if any)."""
+
+    lines: tuple
+    language: str = ""
+    kind: str = "listing"
+
+    @property
+    def fence(self):
+        """A Markdown code fence longer than any run of backticks in the lines, so none can close it."""
+        longest = max((len(run) for line in self.lines for run in re.findall("`+", line)), default=0)
+        return "`" * max(3, longest + 1)
 
 
 @dataclass(frozen=True)
