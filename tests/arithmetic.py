@@ -56,6 +56,19 @@ def steps(row):
     return [*parts, current.strip()]
 
 
+def approximations(markdown):
+    """``(step, recomputed value, printed result)`` for every ``figures ≈ result`` of ``markdown``."""
+    found = []
+    for row in rows(markdown):
+        for side in steps(row):
+            step, approx, result = side.rpartition(r" \approx ")
+            if approx and NUMBER.fullmatch(result.strip()):
+                value = evaluate(step)
+                if value is not None:
+                    found.append((step, value, result.strip()))
+    return found
+
+
 def checks(markdown):
     """``(step, recomputed value, printed result)`` for every step of figures followed by a plain number."""
     found = []

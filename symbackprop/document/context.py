@@ -7,13 +7,14 @@ out over several rows, so no section glues LaTeX from strings.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 import sympy as sp
 
 from ..derivation import derive
+from ..precision import rounded
 from ..printing import Entry, NotationPrinter, Shown, applicable, number_text
 from . import measure
 from .blocks import Equations, Math, Row
@@ -30,6 +31,10 @@ class Step:
 
     latex: str
     pieces: tuple
+    # For a step of figures, what they give; for a result, its figure and decimals; else None.
+    worth: float | None = None
+    places: int | None = None
+    relation: str = "="
 
 
 class Context:
@@ -194,7 +199,7 @@ class Context:
         if shown:
             expr = self._substituted(expr, values)
         printer = self.printer(shown, keep_order)
-        return Step(printer.doprint(expr), _pieces(expr, printer))
+        return Step(printer.doprint(expr), _pieces(expr, printer), _worth(expr) if shown else None)
 
     def targeted(self, expr, s):
         """``expr`` with sample ``s``'s targets put in exactly, when that makes it shorter (a target of 0 or 1
@@ -221,8 +226,9 @@ class Context:
 
     def value(self, value, kind, l=None):
         """A result: the figure ``value`` of family ``(kind, l)``."""
-        text = self.num(value, kind, l)
-        return Step(text, (text,))
+        places = self.figures.places(kind, l, value)
+        text = number_text(value, places)
+        return Step(text, (text,), float(value), places)
 
     def worked(self, expr, values, value, kind, l=None):
         """The three right-hand sides of a worked line: the formula, the formula with figures, the result.
@@ -274,6 +280,8 @@ class Context:
             steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
             # "= 1 = 1" says nothing twice: a step printed as (or worth) the one before it, or the left side, is dropped.
             kept = [step for i, step in enumerate(steps) if not _same(step.latex, steps[i - 1].latex if i else left)]
+            if not self.figures.precision.carried:
+                kept = _approximate(kept)
             rows += _layout(left, kept or steps[-1:], measure.DISPLAY_WIDTH - margin)
         if breakable is None:
             # A display taller than a third of a page may break between rows: moved whole to the next
@@ -281,6 +289,29 @@ class Context:
             tall = sum(max(measure.height(row.left), measure.height(row.right)) for row in rows)
             breakable = tall > measure.TEXT_HEIGHT / 3
         return Equations(tuple(rows), tuple(lead), breakable)
+
+
+def _worth(expr):
+    """What a step of figures gives, computed from the figures as printed; None where it holds anything else."""
+    figures = {atom: sp.Float(atom.text) for atom in expr.atoms(Shown) if re.fullmatch(r"-?\d+(\.\d+)?", atom.text)}
+    try:
+        value = complex(expr.xreplace(figures).evalf())
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return value.real if value.imag == 0 else None
+
+
+def _approximate(steps):
+    """``steps`` with a result that its printed figures give only to more than one unit of its last digit
+    written after ≈ instead of = (exact figures: the inputs were rounded for display, the result was not)."""
+    result = list(steps)
+    for i in range(1, len(result)):
+        before, step = result[i - 1], result[i]
+        if before.worth is None or step.places is None or step.worth is None:
+            continue
+        if abs(rounded(before.worth, step.places) - rounded(step.worth, step.places)) > 10.0**-step.places * 1.000001:
+            result[i] = replace(step, relation=r"\approx")
+    return result
 
 
 def _same(latex, before):
@@ -327,17 +358,18 @@ def _layout(left, steps, room):
     """Rows for ``left = step = step ...`` within ``room`` points of right-hand side."""
     rows, current = [], ""
     for step in steps:
-        candidate = (current + " = " if current else "= ") + step.latex
+        relation = step.relation
+        candidate = (current + f" {relation} " if current else f"{relation} ") + step.latex
         if measure.width(candidate) <= room:
             current = candidate
             continue
         if current:
             rows.append(current)
-        alone = "= " + step.latex
+        alone = f"{relation} " + step.latex
         if measure.width(alone) <= room or len(step.pieces) == 1:
             current = alone
         else:
-            *full, current = _broken("= ", step.pieces, room)
+            *full, current = _broken(f"{relation} ", step.pieces, room)
             rows += full
     rows.append(current)
     return [Row(left if i == 0 else "", row) for i, row in enumerate(rows)]
