@@ -58,7 +58,7 @@ TRAINED = ["W1", "W2"]
 # parameter's entries; the loss and the learning rate.
 NAMES = {
     "x": ["i1", "i2"],
-    "y": ["target_o1", "target_o2"],
+    "y": ["target_1", "target_2"],
     "z": [None, ["sum_h1", "sum_h2"], ["sum_o1", "sum_o2"]],
     "a": [None, ["output_h1", "output_h2"], ["output_o1", "output_o2"]],
     "delta": [None, ["delta_h1", "delta_h2"], ["delta_o1", "delta_o2"]],

@@ -298,7 +298,7 @@ class _NetOut(Profile):
 
 
 class _SumOutput(_NetOut):
-    """sum and output, inputs i1 and i2, targets target_o1, biases b1 and b2 shared by a layer, E_total (001)."""
+    """sum and output, inputs i1 and i2, targets target_1, biases b1 and b2 shared by a layer, E_total (001)."""
 
     pre, post, inputs, loss = "sum", "output", "i", r"E_{\mathrm{total}}"
 
@@ -306,7 +306,7 @@ class _SumOutput(_NetOut):
         return f"b_{{{l}}}"
 
     def y(self, j):
-        return rf"\mathrm{{target}}_{{{self.role(self.depth, j)}}}"
+        return rf"\mathrm{{target}}_{{{j + 1}}}"
 
 
 class _Numbered(Profile):
