@@ -26,7 +26,7 @@ import jinja2
 
 from . import script
 from .document import build
-from .document.blocks import Math
+from .document.blocks import Math, figure_parts
 from .errors import SpecError
 
 _LATEX_SPECIAL = {
@@ -174,20 +174,6 @@ def _inline(parts, fmt):
     return "".join(fmt.inline_math(part.latex) if isinstance(part, Math) else fmt.escape(part) for part in parts)
 
 
-_FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
-
-
-def _decimal_parts(cell):
-    """A table cell holding one figure, cut at its decimal point (for a column aligned on it), else None."""
-    if len(cell) != 1 or not isinstance(cell[0], Math):
-        return None
-    match = _FIGURE.fullmatch(cell[0].latex)
-    if match is None:
-        return None
-    whole, fraction, rest = match.groups()
-    return whole, (fraction or "") + rest
-
-
 def _code_line(line):
     """A line of code as LaTeX typewriter text: every character escaped, every space kept, an empty line kept."""
     if not line.strip():
@@ -214,7 +200,7 @@ def environment(fmt, template_dir=None):
     env.filters["escape"] = fmt.escape
     env.filters["inline"] = lambda parts: _inline(parts, fmt)
     env.filters["plain"] = plain
-    env.filters["decimal_parts"] = _decimal_parts
+    env.filters["decimal_parts"] = figure_parts
     env.filters["code"] = _code_line
     env.globals["block_template"] = fmt.block_template
     return env

@@ -107,6 +107,23 @@ class Document:
     sections: tuple
 
 
+_FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
+
+
+def figure_parts(cell):
+    """A table cell holding one figure cut at its decimal point (whole part, the rest), else None.
+
+    Tables size a column aligned on the decimal point by it, and the LaTeX template sets its two halves.
+    """
+    if len(cell) != 1 or not isinstance(cell[0], Math):
+        return None
+    match = _FIGURE.fullmatch(cell[0].latex)
+    if match is None:
+        return None
+    whole, fraction, rest = match.groups()
+    return whole, (fraction or "") + rest
+
+
 def parts(*pieces):
     """Prose parts from strings and :class:`Math`, dropping empty strings."""
     return tuple(p for p in pieces if p != "")

@@ -5,10 +5,8 @@ each); its columns must fit the text width, so a wide table becomes several
 narrower ones.
 """
 
-import re
-
 from . import measure
-from .blocks import Math, Table
+from .blocks import Math, Table, figure_parts
 
 _PADDING = 12.0  # \tabcolsep on both sides of a cell
 _TEXT_CHARACTER = 5.6  # average width of a text character at 11 pt
@@ -57,26 +55,19 @@ def _column_width(head, cells, align):
         return max(cell_width(c) for c in (head, *cells))
     wholes, decimals = [0.0], [0.0]
     for cell in cells:
-        whole, point, fraction = cell[0].latex.partition(".") if _is_figure(cell) else (None, "", "")
-        if whole is None:
+        halves = figure_parts(cell)
+        if halves is None:
             wholes.append(cell_width(cell))
             continue
-        wholes.append(measure.inline_width(whole))
-        decimals.append(measure.inline_width(point + fraction) if point else 0.0)
+        wholes.append(measure.inline_width(halves[0]))
+        decimals.append(measure.inline_width(halves[1]) if halves[1] else 0.0)
     return max(cell_width(head), max(wholes) + max(decimals))
-
-
-def _is_figure(cell):
-    return len(cell) == 1 and isinstance(cell[0], Math) and _FIGURE.match(cell[0].latex) is not None
 
 
 def _figures(cells):
     """Whether a column holds figures (numbers as a document prints them); other cells, such as "frozen", span
     both halves of a column aligned on the decimal point."""
-    return any(_is_figure(cell) for cell in cells)
-
-
-_FIGURE = re.compile(r"-?\d")
+    return any(figure_parts(cell) is not None for cell in cells)
 
 
 def _groups(widths, room, count):
