@@ -88,7 +88,7 @@ class Notation:
         """
         if family == "b" and self.shared(l):
             return self.b[l]
-        if self.width(l) == 1:
+        if self.width(l) == 1 and not self.profile.bold_single:
             return self.unit(family, l, 0)
         return self.profile.vector(family, l)
 
@@ -97,9 +97,9 @@ class Notation:
 
         >>> from symbackprop import load
         >>> load("regression_2_2_1_linear_output").notation.matrix(2)
-        '\\\\mathbf{V}'
+        '\\\\mathbf{v}'
         """
-        if self.width(l) == 1 and self.width(l - 1) == 1:
+        if self.width(l) == 1 and self.width(l - 1) == 1 and not self.profile.bold_single:
             return self.W[l][0][0]
         return self.profile.matrix(l)
 
@@ -167,6 +167,7 @@ class Profile:
     loss = "L"
     rate = r"\eta"
     numbered_weights = False  # whether weights are numbered one by one (w_5), with no form for any weight
+    bold_single = False  # whether a layer of one unit is still named in bold as a whole (004), not by its unit
 
     @property
     def depth(self):
@@ -282,7 +283,9 @@ class _NetOut(Profile):
     def weight(self, l, j, k):
         if isinstance(j, int) and isinstance(k, int):
             return f"w_{{{self.shape.row_major(l, j, k)}}}"
-        return _sub("w", _n(j), _n(k))  # the numbered weights have no letter form: w_jk, into unit j from unit k
+        # The numbered weights have no letter form: w_{o,jk} goes into output unit j from unit k below,
+        # the layer's role telling the layers apart (002's summary writes w_o and w_h).
+        return f"w_{{{self.role(l)},{_n(j)}{_n(k)}}}"
 
     def y(self, j):
         return f"t_{{{_n(j)}}}"
@@ -329,6 +332,7 @@ class _UZ(_Numbered):
     """
 
     rate = r"\lambda"
+    bold_single = True  # 004's vector form writes u^(2) and δ^(2) for its one output unit
 
     def z(self, l, j):
         return f"u_{{{self.shape.numbered(l, j)}}}"
@@ -404,10 +408,11 @@ class _WV(_Numbered):
         return _BOLD[family] + self._tag(l)
 
     def matrix(self, l):
+        """A layer's weights: a capital bold letter, or a small one for the weights into a lone unit (003's v)."""
         letter = self.letter(l)
         if l > len(self.letters):
             return rf"\mathbf{{W}}^{{({l})}}"
-        return rf"\mathbf{{{letter.upper()}}}"
+        return rf"\mathbf{{{letter if self.width(l) == 1 else letter.upper()}}}"
 
 
 # One profile per worked example's conventions.

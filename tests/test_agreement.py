@@ -26,7 +26,10 @@ def _markdown_update_rows(markdown):
 
 
 def _parameter_rows(spec):
+    """Every parameter the update table lists: a frozen bias has no row."""
     for name, value in spec.numeric_parameters().items():
+        if name.startswith("b") and not spec.update_biases:
+            continue
         for index in np.ndindex(value.shape):
             yield name, index
 

@@ -52,14 +52,16 @@ def test_update_table_shows_the_oracle_numbers_rounded(name):
     expected = []
     # One table per layer, the output layer first.
     for pname, value in sorted(params.items(), key=lambda item: -int(item[0][1:])):
+        if pname[0] == "b" and not spec.update_biases:
+            assert np.array_equal(new[pname], value)  # a frozen bias does not move, and gets no row
+            continue
         for index in np.ndindex(value.shape):
-            frozen = pname[0] == "b" and not spec.update_biases
-            expected.append((value[index], gradients[pname][index], None if frozen else new[pname][index]))
+            expected.append((value[index], gradients[pname][index], new[pname][index]))
     rows = _update_rows(render_spec(name, "markdown"))
     assert len(rows) == len(expected)
     for row, values in zip(rows, expected):
         for cell, value in zip(row[1:], values):
-            assert cell == "frozen" if value is None else shown(cell, value), (row, values)
+            assert shown(cell, value), (row, values)
 
 
 @pytest.mark.parametrize("name", bundled_examples())

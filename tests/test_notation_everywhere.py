@@ -216,8 +216,13 @@ def test_the_markdown_of_every_profile_renders_with_katex(case):
 @pytest.mark.parametrize(
     ("name", "names"),
     [
-        ("custom_activation_2_2_1", (r"\mathbf{u}^{(1)}", r"\mathbf{z}^{(1)}", "u_{3}", r"A'{\left(u_{3}\right)}")),
-        ("regression_2_2_1_linear_output", (r"\mathbf{W}", r"\mathbf{V}", r"\frac{\partial L}{\partial \mathbf{x}}")),
+        # 004 writes its one output unit in bold too: u^(2), δ^(2), A'(u^(2)).
+        (
+            "custom_activation_2_2_1",
+            (r"\mathbf{u}^{(1)}", r"\mathbf{z}^{(1)}", r"\mathbf{u}^{(2)}", r"A'{\left(\mathbf{u}^{(2)}\right)}"),
+        ),
+        # 003 writes the weights into its one output as a vector v (∂L/∂v).
+        ("regression_2_2_1_linear_output", (r"\mathbf{W}", r"\mathbf{v}", r"\frac{\partial L}{\partial \mathbf{x}}")),
         (
             "squared_error_2_2_1_shared_bias",
             (r"\mathbf{net}_{h}", r"\mathbf{W}_{o}", r"b_{h} \mathbf{1}", r"\delta_{o}"),
@@ -274,15 +279,30 @@ def test_each_profile_names_whole_layers_with_its_own_letters(profile, expected)
 
 
 def test_a_layer_of_one_unit_is_named_by_its_unit():
-    n = _names([2, 2, 1], "u-z")
+    n = _names([2, 2, 1], "w-v")
     assert (n.vector("z", 2), n.vector("a", 2), n.vector("delta", 2), n.vector("b", 2)) == (
-        "u_{3}",
-        "y",
+        r"z_{\mathrm{out}}",
+        r"\hat{y}",
         r"\delta_{3}",
         "b_{3}",
     )
     assert _names([1, 1, 1], "w-v").matrix(1) == "w_{11}"
     assert _names([2, 3, 1], "net-out", bias="per-layer").vector("b", 1) == "b_{h}"
+
+
+def test_u_z_names_a_layer_of_one_unit_in_bold_as_004_does():
+    n = _names([2, 2, 1], "u-z")
+    assert (n.vector("z", 2), n.vector("a", 2), n.vector("delta", 2), n.matrix(2)) == (
+        r"\mathbf{u}^{(2)}",
+        r"\mathbf{y}",
+        r"\boldsymbol{\delta}^{(2)}",
+        r"\mathbf{W}^{(2)}",
+    )
+
+
+def test_numbered_weights_name_their_layer_in_the_formula_reference():
+    n = _names([2, 2, 2], "net-out")
+    assert (n.weight(1, "j", "k"), n.weight(2, "m", "j")) == ("w_{h,jk}", "w_{o,mj}")
 
 
 def test_net_out_names_run_role_and_unit_together_as_002_does():

@@ -24,7 +24,7 @@ def _rows(markdown, first_cell):
 def test_000_tables_the_terms_of_each_hidden_step_and_numbers_its_steps():
     markdown = render_spec("bce_sigmoid_2_2_1", "markdown")
     assert re.findall(r"^#+ Step (\d+):", markdown, re.M) == ["1", "2", "3", "4"]
-    terms = markdown.split("error signals of the hidden layer 1 are made of", 1)[1].split("\n\n", 2)[1]
+    terms = markdown.split("error signals of the hidden layer are made of", 1)[1].split("\n\n", 2)[1]
     # The output error, both connecting weights and both sigmoid slopes, with the reference's figures.
     for reference in (0.7528, 0.40, 0.45, 0.2395, 0.2388):
         assert _near(terms, reference, 4), reference

@@ -410,24 +410,24 @@ def _parameter_gradients(ctx, l, values, gradients):
                     ctx.value(gradients[f"W{l}"][s, j, k], "grad", l),
                 )
             )
-        b = net.b[l]
+        b = net.b[l] if ctx.spec.update_biases else None  # a frozen bias needs no gradient
         if b is not None and not isinstance(b, sp.Symbol):
             one = sp.Mul(ctx.d(L, z), sp.Integer(1), evaluate=False)
             lines.append(
                 (ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j], "grad", l))
             )
         displays.append(lines)
-    if isinstance(net.b[l], sp.Symbol):
+    if isinstance(net.b[l], sp.Symbol) and ctx.spec.update_biases:
         total = sp.Add(*net.delta[l], evaluate=False)
         displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s], "grad", l))])
     lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
-    if isinstance(net.b[l], sp.Symbol) and ctx.widths[l] > 1:
+    if net.b[l] is not None and not ctx.spec.update_biases and l == ctx.depth:
+        lead.append(" The biases are frozen, so they need no gradient.")
+    if isinstance(net.b[l], sp.Symbol) and ctx.widths[l] > 1 and ctx.spec.update_biases:
         lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
     if not ctx.full(l):
         lead.append(" For the first unit (the gradients of every parameter are in the update table):")
     blocks = [ctx.equations(lines, lead=tuple(lead) if i == 0 else ()) for i, lines in enumerate(displays)]
-    if net.b[l] is not None and not ctx.spec.update_biases:
-        blocks.append(text("The biases are frozen in this example: their gradients are computed but not applied."))
     return blocks
 
 

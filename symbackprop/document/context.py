@@ -186,8 +186,10 @@ class Context:
         return Math(self.names[symbol])
 
     def layer_role(self, l):
-        """How prose names layer ``l``: "hidden layer 1", "output layer"."""
-        return "output layer" if l == self.depth else f"hidden layer {l}"
+        """How prose names layer ``l``: "output layer", "hidden layer" when there is one, "hidden layer 1" among several."""
+        if l == self.depth:
+            return "output layer"
+        return "hidden layer" if self.depth == 2 else f"hidden layer {l}"
 
     # -- steps and displays ---------------------------------------------------
     def step(self, expr, values=None, keep_order=False):

@@ -152,7 +152,7 @@ def _backward(ctx, l, display):
         ctx.step(outer, {}),
         _result(ctx, gradient, "grad", l),
     )
-    if ctx.arch.bias != "none":
+    if ctx.arch.bias != "none" and ctx.spec.update_biases:  # a frozen bias needs no gradient
         b = ctx.bold("b", l)
         if _shared(ctx, l):
             total = ctx.gradients[f"b{l}"][s]

@@ -43,9 +43,11 @@ def _layers(ctx):
         ((ctx.layer_role(l),), *[(Math(n.vector(family, l)),) for _, family in columns], (Math(n.matrix(l)),))
         for l in range(1, ctx.depth + 1)
     ]
+    single = any(ctx.widths[l] == 1 for l in range(1, ctx.depth + 1)) and not n.profile.bold_single
     lead = (
-        "The matrix form takes each layer's quantities together, as one vector or matrix (a layer of one unit "
-        "keeps its unit's names); the inputs together are ",
+        "The matrix form takes each layer's quantities together, as one vector or matrix"
+        + (" (a layer of one unit keeps its unit's names)" if single else "")
+        + "; the inputs together are ",
         Math(n.vector("a", 0)),
         ".",
     )

@@ -4,7 +4,7 @@ One column per layer, since layers name their quantities differently (a hidden u
 z_j is the output's y; the w-v profile gives each layer's weights a letter of its own). A cell
 names any unit of its layer by a letter (j for the unit, k for one below, m for one above); a
 layer of one unit keeps its unit's own name. Rules the network does not use are left out: bias
-rows without biases, a bias update when the biases are frozen.
+rows without biases or with frozen ones.
 """
 
 import sympy as sp
@@ -19,10 +19,11 @@ def reference(ctx):
     L = ctx.depth
     rules = [("weighted sum", _weighted_sum), ("activation", _activation), ("derivative", _derivative)]
     rules += [("error signal", _signal), ("weight gradient", _weight_gradient)]
-    if ctx.arch.bias != "none":
+    trained = ctx.arch.bias != "none" and ctx.spec.update_biases
+    if trained:
         rules.append(("bias gradient", _bias_gradient))
     rules.append(("weight update", _weight_update))
-    if ctx.arch.bias != "none" and ctx.spec.update_biases:
+    if trained:
         rules.append(("bias update", _bias_update))
     header = (("rule",), *[(ctx.layer_role(l),) for l in range(1, L + 1)])
     rows = [
@@ -34,8 +35,9 @@ def reference(ctx):
     lead = ["Each column holds the rules of one layer, for any of its units ", j, "; ", k, " stands for a unit of "]
     lead += ["the layer below", *((", ", m, " for one of the layer above.") if L > 1 else (".",))]
     if ctx.notation.profile.numbered_weights:
-        lead += [" The weights, numbered one by one in the worked steps, are named here by the units they join: "]
-        lead += [Math(ctx.notation.weight(1, "j", "k")), " goes into unit ", j, " from unit ", k, "."]
+        lead += [" The weights, numbered one by one in the worked steps, are named here by their layer and the "]
+        lead += ["units they join: ", Math(ctx.notation.weight(L, "j", "k")), " goes into unit ", j, " of the "]
+        lead += [ctx.layer_role(L), " from unit ", k, " below it."]
     return (Section("Formula reference", tables(header, rows, "l" * (L + 1), lead=parts(*lead))),)
 
 

@@ -48,19 +48,18 @@ def _step(ctx, record, opening):
     """The table of one step: every parameter's old value, gradient and new value, led by the step's loss."""
     loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(record.loss, "loss"), evaluate=False))
     lead = text(f"{opening}; with them {loss_words(ctx)} is ", loss, ". Its gradients and update:")
-    frozen = not ctx.spec.update_biases
     rows = []
-    # The output layer first, as the update of the first step lists them.
+    # The output layer first, as the update of the first step lists them; a frozen bias never moves.
     for symbol, name, index in sorted(ctx.net.parameters(), key=lambda p: -int(p[1][1:])):
-        l, still = int(name[1:]), name[0] == "b" and frozen
-        # A frozen bias keeps the value the spec gave, and prints as given.
-        new = ("frozen",) if still else (ctx.number(record.updated[name][index], "new", l),)
+        l = int(name[1:])
+        if name[0] == "b" and not ctx.spec.update_biases:
+            continue
         rows.append(
             (
                 (ctx.parameter_name(symbol),),
-                (ctx.number(record.parameters[name][index], "param" if still else "new", l),),
+                (ctx.number(record.parameters[name][index], "new", l),),
                 (ctx.number(record.gradients[name][index], "grad", l),),
-                new,
+                (ctx.number(record.updated[name][index], "new", l),),
             )
         )
     header = (("parameter",), ("old value",), ("gradient",), ("new value",))

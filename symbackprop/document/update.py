@@ -40,19 +40,19 @@ def _layer(ctx, l):
     for symbol, name, index in ctx.net.parameters():
         if name[1:] != str(l):
             continue
-        is_bias = name[0] == "b"
+        if name[0] == "b" and frozen:
+            continue  # a frozen bias keeps its value: the network section says so
         old, gradient = params[name][index], gradients[name][index]
-        new = ("frozen",) if is_bias and frozen else (ctx.number(first[name][index], "new", l),)
         rows.append(
             (
                 (ctx.parameter_name(symbol),),
                 (ctx.number(old, "param"),),
                 (ctx.number(gradient, "grad", l),),
-                new,
+                (ctx.number(first[name][index], "new", l),),
             )
         )
         unit = index[0] if index else 0
-        if not (is_bias and frozen) and unit in worked:
+        if unit in worked:
             with sp.evaluate(False):
                 rule = Becomes(symbol, symbol - ctx.rate_symbol * ctx.d(ctx.loss_symbol, symbol))
                 figures = ctx.shown(old, "param") - ctx.shown(ctx.spec.learning_rate, "rate") * ctx.shown(
