@@ -211,3 +211,16 @@ def draw_numbers(c, rng, samples, loss, outputs):
     y = targets(loss, outputs, samples, lambda n: int(rng.integers(0, n)))
     c["y"] = y if y is not None else np.round(rng.normal(0, 1, (samples, outputs)), 6)
     return c
+
+
+def parameter_names(spec):
+    """Each parameter a spec trains, by the LaTeX name its documents print: name -> (spec name, index)."""
+    notation, names = spec.notation, {}
+    for pname, value in spec.numeric_parameters().items():
+        family, l = pname[0], int(pname[1:])
+        for index in np.ndindex(value.shape):
+            if family == "W":
+                names[notation.W[l][index[0]][index[1]]] = (pname, index)
+            else:
+                names[notation.b[l] if notation.shared(l) else notation.b[l][index[0]]] = (pname, index)
+    return names

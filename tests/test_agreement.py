@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from figures import figures, shown
+from networks import parameter_names
 
 from symbackprop import bundled_examples, load, train
 from symbackprop.cli import main, render_spec
@@ -58,11 +59,11 @@ def test_documents_show_the_api_numbers_rounded(name, fmt):
     text = render_spec(name, fmt)
     found = figures(text)
     if fmt == "markdown":
-        # One table per layer, the output layer first.
-        layers = sorted({name[1:] for name, _ in _parameter_rows(spec)}, key=int, reverse=True)
-        ordered = [(n, i) for layer in layers for n, i in _parameter_rows(spec) if n[1:] == layer]
+        names = parameter_names(spec)
         rows = _markdown_update_rows(text)
-        for row, (pname, index) in zip(rows, ordered, strict=True):
+        assert len(rows) == len(list(_parameter_rows(spec)))
+        for row in rows:
+            pname, index = names[row[0]]
             assert shown(row[2], result.gradients[pname][index]), row
     for pname, index in _parameter_rows(spec):
         assert shown(text, result.gradients[pname][index], found)

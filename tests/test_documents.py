@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from figures import figures, shown
 from katex import katex_errors, math_spans, needs_katex
-from networks import oracle_for
+from networks import oracle_for, parameter_names
 
 from symbackprop import bundled_examples, load, parse, train
 from symbackprop.cli import main, render_spec
@@ -49,19 +49,26 @@ def test_update_table_shows_the_oracle_numbers_rounded(name):
     params = spec.numeric_parameters()
     gradients = net.gradients(params, X, Y, spec.rows, spec.reduction)
     new = net.train(params, X, Y, spec.rows, spec.reduction, float(spec.learning_rate), 1, spec.update_biases)
-    expected = []
-    # One table per layer, the output layer first.
-    for pname, value in sorted(params.items(), key=lambda item: -int(item[0][1:])):
+    names = parameter_names(spec)
+    rows = _update_rows(render_spec(name, "markdown"))
+    # One table per layer, the output layer first: every trained parameter once.
+    layers = [int(names[row[0]][0][1:]) for row in rows]
+    assert layers == sorted(layers, reverse=True)
+    trained = {n for n, (pname, _) in names.items() if pname[0] == "W" or spec.update_biases}
+    assert sorted(row[0] for row in rows) == sorted(trained)
+    for pname, value in params.items():
         if pname[0] == "b" and not spec.update_biases:
             assert np.array_equal(new[pname], value)  # a frozen bias does not move, and gets no row
-            continue
-        for index in np.ndindex(value.shape):
-            expected.append((value[index], gradients[pname][index], new[pname][index]))
-    rows = _update_rows(render_spec(name, "markdown"))
-    assert len(rows) == len(expected)
-    for row, values in zip(rows, expected):
-        for cell, value in zip(row[1:], values):
-            assert shown(cell, value), (row, values)
+    for row in rows:
+        pname, index = names[row[0]]
+        for cell, value in zip(row[1:], (params[pname][index], gradients[pname][index], new[pname][index])):
+            assert shown(cell, value), (row, pname, index)
+
+
+def test_001_updates_its_numbered_weights_in_their_natural_order():
+    """001 numbers its first layer's weights down the columns (w1, w3 feed h1): its tables still read w1..w4."""
+    rows = [row[0] for row in _update_rows(render_spec("squared_error_2_2_2", "markdown"))]
+    assert rows == [f"w_{{{n}}}" for n in (5, 6, 7, 8, 1, 2, 3, 4)]
 
 
 @pytest.mark.parametrize("name", bundled_examples())

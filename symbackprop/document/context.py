@@ -185,6 +185,18 @@ class Context:
     def parameter_name(self, symbol):
         return Math(self.names[symbol])
 
+    def parameters_in_order(self):
+        """Every parameter as ``(symbol, spec name, index)``: layer by layer from the output down, weights
+        before biases, each in the order of its printed name's numbers (w1, w2, w3, w4 where the numbered
+        weights run down a matrix's columns, as 001 numbers them)."""
+
+        def order(item):
+            symbol, name, _ = item
+            numbers = [int(number) for number in re.findall(r"\d+", self.names[symbol])]
+            return -int(name[1:]), name[0] == "b", numbers
+
+        return sorted(self.net.parameters(), key=order)
+
     def layer_role(self, l):
         """How prose names layer ``l``: "output layer", "hidden layer" when there is one, "hidden layer 1" among several."""
         if l == self.depth:

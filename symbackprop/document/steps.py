@@ -49,8 +49,8 @@ def _step(ctx, record, opening):
     loss = ctx.math(sp.Eq(ctx.loss_symbol, ctx.shown(record.loss, "loss"), evaluate=False))
     lead = text(f"{opening}; with them {loss_words(ctx)} is ", loss, ". Its gradients and update:")
     rows = []
-    # The output layer first, as the update of the first step lists them; a frozen bias never moves.
-    for symbol, name, index in sorted(ctx.net.parameters(), key=lambda p: -int(p[1][1:])):
+    # In the order of the update of the first step; a frozen bias never moves.
+    for symbol, name, index in ctx.parameters_in_order():
         l = int(name[1:])
         if name[0] == "b" and not ctx.spec.update_biases:
             continue

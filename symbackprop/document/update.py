@@ -37,7 +37,7 @@ def _layer(ctx, l):
     frozen = not ctx.spec.update_biases
     worked = set(ctx.worked_units(l))
     lines, rows = [], []
-    for symbol, name, index in ctx.net.parameters():
+    for symbol, name, index in ctx.parameters_in_order():
         if name[1:] != str(l):
             continue
         if name[0] == "b" and frozen:
