@@ -25,6 +25,11 @@ from .picture import network_diagram
 FULL_DETAIL_UNITS = 4
 
 
+def name_order(latex):
+    """A sort key that puts names in the order of the numbers they hold: w_{2} before w_{10}."""
+    return [int(number) for number in re.findall(r"\d+", latex)]
+
+
 @dataclass(frozen=True)
 class Step:
     """One right-hand side of a worked line: its LaTeX, and the same cut into pieces a row may break between."""
@@ -192,8 +197,7 @@ class Context:
 
         def order(item):
             symbol, name, _ = item
-            numbers = [int(number) for number in re.findall(r"\d+", self.names[symbol])]
-            return -int(name[1:]), name[0] == "b", numbers
+            return -int(name[1:]), name[0] == "b", name_order(self.names[symbol])
 
         return sorted(self.net.parameters(), key=order)
 

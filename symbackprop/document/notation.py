@@ -5,31 +5,52 @@ matrices, or the unit's own name for a layer of one unit), so they are introduce
 """
 
 from .blocks import Math, Section, listed
+from .context import name_order
 from .tables import tables
 
 
 def notation(ctx):
     n = ctx.notation
     rows = [
-        (listed(n.x), ("inputs",)),
-        (listed(n.y), ("targets (the values the network should output)",)),
+        (listed(n.x), (_count(n.x, "the input", "inputs"),)),
+        (listed(n.y), (_count(n.y, "the target", "targets") + " (what the network should output)",)),
     ]
     for l in range(1, ctx.depth + 1):
         where = ctx.layer_role(l)
-        rows.append((listed(n.z[l]), (f"weighted sums (pre-activations) in the {where}",)))
+        one = ctx.widths[l] == 1
+        place = ("of the output unit" if l == ctx.depth else f"of the {where}'s unit") if one else f"in the {where}"
+        rows.append(
+            (
+                listed(n.z[l]),
+                (_count(n.z[l], "the weighted sum (pre-activation)", "weighted sums (pre-activations)") + f" {place}",),
+            )
+        )
         prediction = ": the prediction" if l == ctx.depth else ""
-        rows.append((listed(n.a[l]), (f"activations in the {where}{prediction}",)))
-        signal = ctx.math(ctx.d(ctx.loss_symbol, ctx.net.z[l][0]))
-        rows.append((listed(n.delta[l]), ("error signals ", signal, f" in the {where}")))
-        rows.append((listed([name for row in n.W[l] for name in row]), (f"weights into the {where}",)))
-        if n.shared(l):
+        rows.append((listed(n.a[l]), (f"{_count(n.a[l], 'the activation', 'activations')} {place}{prediction}",)))
+        any_z = ctx.net.z[l][0] if one else ctx.symbol(n.unit("z", l, "j"))
+        signal = ctx.math(ctx.d(ctx.loss_symbol, any_z))
+        rows.append(
+            (listed(n.delta[l]), (_count(n.delta[l], "the error signal ", "error signals "), signal, f" {place}"))
+        )
+        weights = sorted((name for row in n.W[l] for name in row), key=name_order)
+        rows.append((listed(weights), (f"{_count(weights, 'the weight', 'weights')} into the {where}",)))
+        if n.shared(l) and not one:
             rows.append(((Math(n.b[l]),), (f"the one bias of the {where}, added to each of its units",)))
         elif n.b[l] is not None:
-            rows.append((listed(n.b[l]), (f"biases in the {where}",)))
+            biases = [n.b[l]] if n.shared(l) else n.b[l]
+            rows.append((listed(biases), (f"{_count(biases, 'the bias', 'biases')} {place}",)))
     rows.append(((Math(n.loss),), ("the loss",)))
+    if "per-output" in ctx.spec.extras and ctx.widths[-1] > 1:
+        parts = [ctx.names[symbol] for symbol in ctx.output_errors()]
+        rows.append((listed(parts), ("each output's own error; together they make the loss",)))
     rows.append(((Math(n.rate),), ("the learning rate",)))
     blocks = tables((("symbol",), ("meaning",)), rows, "ll")
     return (Section("Notation", blocks + _layers(ctx)),)
+
+
+def _count(names, one, several):
+    """The words for ``names``: ``one`` for a single name, ``several`` for more."""
+    return one if len(names) == 1 else several
 
 
 def _layers(ctx):
