@@ -23,6 +23,8 @@ _EXPORTS = {
     "Workspace": "evaluation",
     "evaluator": "evaluation",
     "train": "evaluation",
+    "Quantity": "quantities",
+    "canonical_quantities": "quantities",
     "Spec": "spec",
     "bundled_examples": "spec",
     "load": "spec",
