@@ -128,3 +128,17 @@ def check_document(spec):
     largest = max(layer.activation.cost for layer in architecture.layers)
     if largest > MAX_DOCUMENT_FORMULA_COST:
         raise _over("network.layers", "for a document, a custom formula's size", largest, MAX_DOCUMENT_FORMULA_COST)
+
+
+# Variants: each written variant gets its own worked solution in solutions.tex, so their count times the
+# size of one document is bounded; drawing numbers alone (variants.answers) costs a few values a parameter.
+MAX_VARIANT_PARAMETERS = 20_000  # written variants times parameters: 200 variants of a 6-8-4 network
+MAX_DRAWN_PARAMETERS = 10_000_000  # variants drawn without documents, times parameters
+
+
+def check_variants(architecture, count, written=True):
+    """Refuse drawing ``count`` variants of ``architecture`` past the budget of what is written or drawn."""
+    work = count * architecture.parameter_count()
+    limit = MAX_VARIANT_PARAMETERS if written else MAX_DRAWN_PARAMETERS
+    if work > limit:
+        raise _over("--count", "variants times parameters", work, limit)

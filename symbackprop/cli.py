@@ -48,6 +48,17 @@ def _parser():
         "(the files are still written)",
     )
     render_command.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
+    variants = commands.add_parser(
+        "variants",
+        help="draw one variant of a spec's exercise per student: specs, question and solution sheets, answer key, "
+        "Moodle export",
+        epilog="example: symbackprop variants bce_sigmoid_2_2_1 --count 30 --seed 2026 -o class --pdf",
+    )
+    variants.add_argument("spec", help="spec file or bundled example name; its [variants] table says what varies")
+    variants.add_argument("--count", type=int, required=True, help="how many variants to draw")
+    variants.add_argument("--seed", type=int, default=0, help="seed of the drawing (default 0): same seed, same files")
+    variants.add_argument("-o", "--output", required=True, help="folder to write into (made if missing)")
+    variants.add_argument("--pdf", action="store_true", help="also compile questions.pdf and solutions.pdf")
     return parser
 
 
@@ -134,6 +145,8 @@ def _run(argv):
         return 0
     if arguments.command == "render":
         return _render(arguments)
+    if arguments.command == "variants":
+        return _variants(arguments)
     if not 0 <= arguments.decimals <= 15:
         raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
     result = train(specs.load(arguments.spec or specs.DEFAULT_EXAMPLE))
@@ -173,6 +186,29 @@ def _render(arguments):
     for line in report(built.problems, show_path(targets["source"])):
         print(f"symbackprop: warning: {line}", file=sys.stderr)
     return 1 if arguments.strict and built.problems else 0
+
+
+def _variants(arguments):
+    """Draw the variants, build every file in memory (and the PDFs), then write them all at once."""
+    from . import spec as specs
+    from .exercise_files import exercise_files
+    from .files import write_files
+    from .progress import progress_bar
+    from .variants import draw_variants
+
+    if arguments.seed < 0:
+        raise SpecError(f"--seed: expected a whole number from 0, got {arguments.seed}")
+    folder = Path(arguments.output)
+    if folder.exists() and not folder.is_dir():
+        raise SpecError(f"-o: {show_path(folder)} is not a folder")
+    spec = specs.load(arguments.spec)
+    with progress_bar(arguments.count, "variants") as advance:
+        variants = draw_variants(spec, arguments.count, arguments.seed, advance)
+    files = exercise_files(spec, variants, arguments.seed, arguments.pdf)
+    (folder / "variants").mkdir(parents=True, exist_ok=True)
+    write_files({folder / name: data for name, data in files.items()})
+    print(f"symbackprop: wrote {len(variants)} variants to {show_path(folder)}", file=sys.stderr)
+    return 0
 
 
 def _targets(arguments):

@@ -26,59 +26,68 @@ FAMILIES = ("forward", "loss", "signals", "gradients", "updated", "after")
 
 @dataclass(frozen=True)
 class Quantity:
-    """One canonical quantity of a run: its name, its family (one of :data:`FAMILIES`), layer and value."""
+    """One canonical quantity of a run: its name, its family (one of :data:`FAMILIES`), layer and value (an
+    array of one value per parameter set for a run of several)."""
 
     name: str
     family: str
     layer: int | None
-    value: float
+    value: np.ndarray
 
 
 def canonical_quantities(result):
     """Every canonical quantity of ``result`` (a :class:`~symbackprop.Result`), as a name -> value map."""
-    return {q.name: q.value for q in listed(result)}
+    return {q.name: float(q.value) for q in listed(result)}
 
 
 def listed(result):
     """Every canonical quantity of ``result`` as :class:`Quantity` records, in the order a solution gives them:
-    forward values, losses, signals (from the output layer down), gradients, updated parameters, the pass after."""
-    spec, before = result.spec, result.before
+    forward values, losses, signals (from the output layer down), gradients, updated parameters, the pass after.
+
+    ``result`` may also be a run of many parameter sets at once, its arrays with a leading axis (see
+    :func:`symbackprop.variants.stacked_run`): each value is then an array with one entry per set.
+    """
+    spec, before, after = result.spec, result.before, result.after
     depth, s0 = len(before.z) - 1, spec.rows[0]
-    samples = before.z[1].shape[0]
+    samples = before.z[1].shape[-2]
     found = []
 
     def add(name, family, layer, value):
-        found.append(Quantity(name, family, layer, float(value)))
+        found.append(Quantity(name, family, layer, np.asarray(value, dtype=float)))
+
+    def units(trace, family, l, s):
+        values = getattr(trace, family)[l][..., s, :]
+        return [values[..., j] for j in range(values.shape[-1])]
 
     for l in range(1, depth + 1):
         for family in ("z", "a"):
-            for j, value in enumerate(getattr(before, family)[l][s0]):
+            for j, value in enumerate(units(before, family, l, s0)):
                 add(f"{family}{l}_{j + 1}", "forward", l, value)
     for l in range(1, depth + 1):
         for family in ("z", "a"):
             for s in range(samples):
-                for j, value in enumerate(getattr(before, family)[l][s]):
+                for j, value in enumerate(units(before, family, l, s)):
                     add(f"{family}{l}_{j + 1}@{s + 1}", "forward", l, value)
     add("loss", "loss", None, result.loss)
     for s in range(samples):
-        add(f"loss@{s + 1}", "loss", None, before.loss_sample[s])
+        add(f"loss@{s + 1}", "loss", None, before.loss_sample[..., s])
     add("loss_total", "loss", None, result.loss_total)
     batch = spec.mode != "sample"
     for l in range(depth, 0, -1):
-        for family, values in (("dL/da", before.grad_a[l]), ("delta", before.delta[l])):
+        for name, family in (("dL/da", "grad_a"), ("delta", "delta")):
             for s in spec.rows if batch else [s0]:
                 at = f"@{s + 1}" if batch else ""
-                for j, value in enumerate(values[s]):
-                    add(f"{family}{l}_{j + 1}{at}", "signals", l, value)
+                for j, value in enumerate(units(before, family, l, s)):
+                    add(f"{name}{l}_{j + 1}{at}", "signals", l, value)
     for family, arrays, prefix in (("gradients", result.gradients, "dL/d"), ("updated", result.updated, "new ")):
         for pname in sorted(arrays, key=_layer_first(depth)):
             l, array = int(pname[1:]), np.asarray(arrays[pname], dtype=float)
-            for index in np.ndindex(array.shape):
-                add(f"{prefix}{pname}{_index(index)}", family, l, array[index])
-    after = result.after
+            shape = np.shape(spec.parameters[pname])
+            for index in np.ndindex(shape):
+                add(f"{prefix}{pname}{_index(index)}", family, l, array[(..., *index)])
     for l in range(1, depth + 1):
         for family in ("z", "a"):
-            for j, value in enumerate(getattr(after, family)[l][s0]):
+            for j, value in enumerate(units(after, family, l, s0)):
                 add(f"after {family}{l}_{j + 1}", "after", l, value)
     add("loss_after", "after", None, result.loss_after)
     return found

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, budget, losses, notation
+from . import activations, budget, exercise, losses, notation
 from .checks import number, only_keys, show, show_key, show_path, suggest, text_field
 from .errors import SpecError
 from .network import Architecture, Layer
@@ -34,7 +34,18 @@ _LONG_DOTTED_KEY = re.compile(
     rf"(?:^[ \t]*\[*[ \t]*|[{{,][ \t]*)(?:{_KEY_PART}[ \t]*\.[ \t]*){{{budget.MAX_KEY_PARTS}}}{_KEY_PART}", re.MULTILINE
 )
 
-TOP_KEYS = {"title", "description", "network", "loss", "parameters", "data", "training", "notation", "document"}
+TOP_KEYS = {
+    "title",
+    "description",
+    "network",
+    "loss",
+    "parameters",
+    "data",
+    "training",
+    "notation",
+    "document",
+    "variants",
+}
 NETWORK_KEYS = {"inputs", "bias", "layers"}
 LAYER_KEYS = {"units", "activation"}
 LOSS_KEYS = {"kind", "reduction", *losses.SETTINGS}
@@ -73,6 +84,7 @@ class Spec:
     notation: object
     detail: str = "auto"
     extras: frozenset = frozenset()
+    variants: object = None  # the exercise's plan for `symbackprop variants` (exercise.Plan), if it has one
 
     def numeric_parameters(self):
         return {name: np.array(value, dtype=float) for name, value in self.parameters.items()}
@@ -164,6 +176,7 @@ def parse(text, source="<spec>"):
         raise SpecError(f'document.extras: expected a list such as ["checklist"], got {show(extras)}')
     extras = frozenset(_choice(extra, EXTRAS, "document.extras") for extra in extras)
     losses.check_targets(architecture.loss, y)
+    variants = exercise.plan(document["variants"]) if "variants" in document else None
     return Spec(
         title=text_field(document.get("title", "Backpropagation, step by step"), "title", budget.MAX_TITLE),
         description=text_field(document.get("description", ""), "description", budget.MAX_DESCRIPTION, lines=True),
@@ -181,6 +194,7 @@ def parse(text, source="<spec>"):
         notation=notation.from_spec(names, architecture),
         detail=detail,
         extras=extras,
+        variants=variants,
     )
 
 
