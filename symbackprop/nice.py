@@ -113,15 +113,17 @@ class Settings:
             if value is not None:
                 object.__setattr__(self, family, _range(value, family, self.decimals))
 
-    def bounds(self, family, spec):
-        """The first and last grid code (value times 10^decimals) ``family`` is drawn from.
-
-        Regression targets without a range of their own take :data:`TARGET_RANGES` of ``spec``'s output activation.
-        """
+    def range(self, family, spec):
+        """The closed range ``family`` is drawn from; regression targets without a range of their own take
+        :data:`TARGET_RANGES` of ``spec``'s output activation."""
         bounds = getattr(self, family)
         if bounds is None:
-            bounds = TARGET_RANGES.get(spec.architecture.layers[-1].activation.numeric_name, DEFAULT_TARGETS)
-        return _grid(bounds, self.decimals)
+            return TARGET_RANGES.get(spec.architecture.layers[-1].activation.numeric_name, DEFAULT_TARGETS)
+        return bounds
+
+    def bounds(self, family, spec):
+        """The first and last grid code (value times 10^decimals) ``family`` is drawn from."""
+        return _grid(self.range(family, spec), self.decimals)
 
     def codes(self, family, spec):
         """Every grid code ``family`` is drawn from, in order; weights leave out 0."""
@@ -244,7 +246,7 @@ def draw(spec, rng, count, settings=Settings()):
     """``count`` nice number sets for ``spec``'s network, drawn with the NumPy Generator ``rng``.
 
     No two sets are alike, they come in the order drawn, and the same ``rng`` state gives the
-    same sets. Raises a one-line :class:`SpecError` over the budget, or when after
+    same sets. Raises a one-line :class:`SpecError` over the budget, and :class:`NotFound` when after
     :data:`MAX_ROUNDS` rounds too few nice sets were found, naming the constraint most candidates broke.
     """
     plan = _Plan(spec, settings)
@@ -279,16 +281,27 @@ def draw(spec, rng, count, settings=Settings()):
         found += len(chosen)
         drawn += size
     if found < count:
-        reason, times = refused.most_common(1)[0] if refused else ("repeat", 0)
-        raise SpecError(
-            f"nice numbers: found {found:,} of the {count:,} sets asked for among {drawn:,} drawn; "
-            f"{times:,} were refused because {CONSTRAINTS[reason]}; widen the ranges, draw more kinds of number "
-            "or ask for fewer sets"
-        )
+        raise NotFound(found, count, drawn, *(refused.most_common(1)[0] if refused else ("repeat", 0)))
     values = {name: np.concatenate([block[name] for block in kept]) for name in kept[0]}
     return Numbers(
         parameters={name: values[name] for name in spec.parameters}, x=values["x"], y=values["y"], settings=settings
     )
+
+
+class NotFound(SpecError):
+    """:func:`draw` found ``found`` nice sets of the ``count`` asked for among ``drawn`` candidates; ``refused``
+    of them broke ``constraint`` (a key of :data:`CONSTRAINTS`), more than broke any other.
+
+    ``advice`` ends the message; a caller that knows what its user can change may give its own.
+    """
+
+    def __init__(self, found, count, drawn, constraint, refused, advice=None):
+        self.found, self.count, self.drawn, self.constraint, self.refused = found, count, drawn, constraint, refused
+        advice = advice or "widen the ranges, draw more kinds of number or ask for fewer sets"
+        super().__init__(
+            f"nice numbers: found {found:,} of the {count:,} sets asked for among {drawn:,} drawn; {refused:,} were "
+            f"refused because {CONSTRAINTS[constraint]}; {advice}"
+        )
 
 
 class _Plan:

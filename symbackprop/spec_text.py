@@ -180,9 +180,16 @@ def _rational(value):
 
 
 def _comment(text):
-    """``text`` as TOML comment lines, wrapped, with any character a comment may not hold escaped."""
+    """``text`` as TOML comment lines, with any character a comment may not hold escaped.
+
+    Each line is wrapped, except one that starts with a space, which is kept whole (a command to copy).
+    """
     lines = []
     for paragraph in text.splitlines() or [""]:
-        wrapped = textwrap.wrap(escape_unsafe(paragraph), LINE - 2, break_long_words=False, break_on_hyphens=False)
+        paragraph = escape_unsafe(paragraph)
+        if paragraph.startswith(" "):
+            lines.append(f"#{paragraph}")
+            continue
+        wrapped = textwrap.wrap(paragraph, LINE - 2, break_long_words=False, break_on_hyphens=False)
         lines += [f"# {line}" for line in wrapped] or ["#"]
     return "\n".join(lines)

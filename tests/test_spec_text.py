@@ -188,10 +188,12 @@ def test_a_description_read_with_newlines_is_written_as_the_spec_holds_it():
     assert parse(spec_text(spec)).description == "two lines"
 
 
-def test_header_comment_lines_are_comments_and_long_ones_are_wrapped():
-    header = "first line\n" + "word " * 60 + "\n\x1b[2J escape"
+def test_header_comment_lines_are_comments_and_long_ones_are_wrapped_unless_indented():
+    command = "  symbackprop new " + "--option value " * 10
+    header = "first line\n" + "word " * 60 + "\n\x1b[2J escape\n" + command
     text = spec_text(load("bce_sigmoid_2_2_1"), header_comment=header)
     head = text.split("title =")[0].splitlines()
-    assert head[0] == "# first line"
-    assert all(line.startswith("#") and len(line) <= 100 for line in head if line)
+    assert head[0] == "# first line" and head[-2] == "#" + command
+    assert all(line.startswith("#") and len(line) <= 100 for line in head[:-2] if line)
     assert "\x1b" not in text and "# \\x1b[2J escape" in head
+    assert tomllib.loads(text)["title"] == load("bce_sigmoid_2_2_1").title
