@@ -52,7 +52,7 @@ MAX_COMPILE_SECONDS = 120  # one PDF compilation, after which TeX and its childr
 # Nice numbers (symbackprop.nice): sets drawn at once, the numbers they hold, and the work of finding them.
 MAX_NICE_SETS = 100_000
 MAX_NICE_VALUES = 10_000_000  # sets times the numbers of one set (parameters, inputs, targets): their memory
-MAX_NICE_WORK = 20_000_000  # candidates checked times the values of one pass over a candidate: about 2 s
+MAX_NICE_WORK = 200_000_000  # candidates checked times the values of one check of a candidate: about 15 s
 
 MAX_MESSAGE = 300  # characters of one error line
 

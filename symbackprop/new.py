@@ -36,6 +36,14 @@ ARCH = re.compile(r"\d{1,6}(?:-\d{1,6})+\Z")
 LOSS_FOR_OUTPUT = {"sigmoid": "bce", "softmax": "cross_entropy"}
 DEFAULT_LOSS = "squared_error"
 MAX_SEED = 2**63 - 1
+# What to change when no nice numbers were found, by the constraint most candidates broke. A wide layer
+# saturates or dies more often: each of its units must stay nice.
+ADVICE = {
+    "saturated": "narrower layers, fewer inputs or another --seed",
+    "dead": "narrower layers, or more --samples with --mode batch (a unit is dead only if z <= 0 on every sample)",
+    "decrease": "a smaller --rate, fewer --samples or --mode sample",
+    "finite": "a smaller --rate",
+}
 # The budget names what it refuses by the spec's keys; the command names its options.
 OPTION_OF_KEY = {"network.layers": "ARCH", "data.x": "--samples"}
 
@@ -110,7 +118,7 @@ def new_spec(
     try:
         numbers = nice.draw(base, np.random.default_rng(seed), 1, settings)
     except nice.NotFound as failed:
-        advice = "try another --seed, a smaller --rate, fewer --samples or --mode sample"
+        advice = f"try {ADVICE.get(failed.constraint, 'another --seed')}"
         raise nice.NotFound(failed.found, 1, failed.drawn, failed.constraint, failed.refused, advice) from None
     text = spec_text(numbers.spec(base, 0), header_comment=_header(arch, choices, settings, base))
     parse(text)  # what new writes is always a spec that reads back

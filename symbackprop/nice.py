@@ -67,11 +67,12 @@ TARGET_RANGES = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "relu": (0.0, 1.0
 DEFAULT_TARGETS = (-1.0, 1.0)
 
 # Drawing: each round draws about twice what it expects to need at the acceptance rate seen so far
-# (at least MIN_ROUND), for at most MAX_ROUNDS rounds and, in all, budget.MAX_NICE_WORK values checked
-# or CANDIDATES_PER_SET candidates for each set asked for, whichever allows more.
+# (at least MIN_ROUND), for at most MAX_ROUNDS rounds. In all it checks up to CANDIDATES_PER_SET candidates
+# for each set asked for, but at least MIN_WORK values (about 1.5 s) and at most budget.MAX_NICE_WORK.
 MIN_ROUND = 256
 MAX_ROUNDS = 10
-CANDIDATES_PER_SET = 4
+CANDIDATES_PER_SET = 20
+MIN_WORK = 20_000_000
 # Candidates are checked in blocks of about this many values, which bounds the memory of a round.
 BLOCK_VALUES = 1 << 20
 
@@ -252,7 +253,8 @@ def draw(spec, rng, count, settings=Settings()):
     plan = _Plan(spec, settings)
     numbers, values = _set_size(spec)
     budget.check_sets(count, numbers)
-    most = max(CANDIDATES_PER_SET * count, budget.MAX_NICE_WORK // values)
+    work = min(max(CANDIDATES_PER_SET * count * values, MIN_WORK), budget.MAX_NICE_WORK)
+    most = max(count, work // values)  # candidates
     kept, seen, refused = [], set(), Counter()
     found = drawn = 0
     for _ in range(MAX_ROUNDS):
@@ -264,9 +266,12 @@ def draw(spec, rng, count, settings=Settings()):
         values, keys = plan.draw(rng, size)
         nice = np.ones(size, dtype=bool)
         for start, block in _blocks(spec, values, size):
+            broken = {}  # per constraint, the sets of the block that break it in some way
             for breach in _breaches(spec, block, settings):
-                refused[breach.constraint] += int(breach.mask.sum())
-                nice[start : start + len(breach.mask)] &= ~breach.mask
+                broken[breach.constraint] = broken.get(breach.constraint, False) | breach.mask
+            for constraint, mask in broken.items():
+                refused[constraint] += int(mask.sum())
+                nice[start : start + len(mask)] &= ~mask
         chosen = []
         for i in np.flatnonzero(nice):
             key = keys[i].tobytes()
@@ -433,11 +438,30 @@ def _all(good):
     return good.reshape(len(good), -1).all(axis=1)
 
 
+class _First:
+    """For each set, the index of the first entry where ``bad`` (a leading set axis) holds, as a tuple.
+
+    Found for every set at once, when a message first asks: drawing needs only the masks.
+    """
+
+    def __init__(self, bad):
+        self.bad = bad
+        self._found = None
+
+    def __getitem__(self, i):
+        if self._found is None:
+            count, shape = len(self.bad), self.bad.shape[1:]
+            first = self.bad.reshape(count, -1).argmax(axis=1)
+            self._found = list(zip(*(axis.tolist() for axis in np.unravel_index(first, shape)))) if shape else None
+        return self._found[i] if self._found is not None else ()
+
+
 def _first(bad, value, name, what):
     """A message for set i naming the first entry where ``bad`` holds, as name[j,k], with its ``value`` if given."""
+    first = _First(bad)
 
     def message(i):
-        index = tuple(int(n) for n in np.argwhere(bad[i])[0]) if np.ndim(bad[i]) else ()
+        index = first[i]
         where = f"{name}[{','.join(str(n + 1) for n in index)}]" if index else name
         return f"{where} {what}" if value is None else f"{where} = {float(value[i][index]):g} {what}"
 
@@ -446,9 +470,10 @@ def _first(bad, value, name, what):
 
 def _unit(bad, z, l, rows, what):
     """A message for set i naming the first unit of layer ``l`` and trained sample where ``bad`` holds."""
+    first = _First(bad)
 
     def message(i):
-        sample, unit = (int(n) for n in np.argwhere(bad[i])[0])
+        sample, unit = first[i]
         return f"z{l}_{unit + 1} = {float(z[i, sample, unit]):.4g} {what} on sample {rows[sample] + 1}"
 
     return message
@@ -456,9 +481,9 @@ def _unit(bad, z, l, rows, what):
 
 def _dead(dead, l, name):
     """A message for set i naming the first unit of layer ``l`` that is dead."""
+    first = _First(dead)
 
     def message(i):
-        unit = int(np.flatnonzero(dead[i])[0])
-        return f"z{l}_{unit + 1} <= 0 on every trained sample: the {name} unit is dead"
+        return f"z{l}_{first[i][0] + 1} <= 0 on every trained sample: the {name} unit is dead"
 
     return message

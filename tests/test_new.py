@@ -157,6 +157,15 @@ def test_grad_and_render_take_what_new_writes(capsys, tmp_path):
         (["3-4-2", "--samples", "0"], "--samples: expected a whole number from 1 to 100,000, got 0"),
         (["3-4-2", "--samples", "100000"], "--samples: the spec would take up to 3,000,156 bytes"),
         (["3-4-2", "--samples", "3000", "--mode", "batch"], "the first step does not lower the loss"),
+        (["3-4-2", "--samples", "3000", "--mode", "batch"], "; try a smaller --rate, fewer --samples or --mode sample"),
+        (
+            ["16-16-2", "--hidden", "relu", "--output", "softmax"],
+            "a ReLU unit is dead (z <= 0 on every trained sample)",
+        ),
+        (
+            ["16-16-2", "--hidden", "relu", "--output", "softmax"],
+            "; try narrower layers, or more --samples with --mode",
+        ),
         (["3-4-2", "-o", "/no/such/folder/x.toml"], "-o: folder /no/such/folder does not exist"),
     ],
 )

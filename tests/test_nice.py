@@ -2,6 +2,7 @@
 oracle network and exact decimals), problems() finds exactly what that check finds on sets that break them,
 and drawing is deterministic, distinct, vectorised and refuses what it cannot do in one line."""
 
+import re
 import time
 from decimal import Decimal
 
@@ -324,6 +325,10 @@ def test_a_constraint_no_set_can_meet_is_named():
         "were refused because a sigmoid or tanh unit saturates on a trained sample",
     )
     assert message.startswith("nice numbers: found 0 of the 3 sets asked for among ")
+    drawn, refused = (
+        int(n.replace(",", "")) for n in re.findall(r"among ([\d,]+) drawn; ([\d,]+) were refused", message)[0]
+    )
+    assert refused == drawn  # every candidate saturates; each counted once
 
 
 def test_a_grid_too_small_for_distinct_sets_says_so():
