@@ -370,8 +370,7 @@ def _number_breaches(spec, values, settings):
     for name, value in values.items():
         family = _family(name)
         if family in settings.vary and not (family == "targets" and kind != "squared_error"):
-            scaled = value * 10.0**settings.decimals
-            codes = np.round(scaled)
+            codes = np.round(value * 10.0**settings.decimals)
             low, high = settings.bounds(family, spec)
             bad = (codes / 10.0**settings.decimals != value) | (codes < low) | (codes > high)
             yield Breach("grid", _any(bad), _first(bad, value, name, f"is off the grid or outside the {family}' range"))
@@ -383,9 +382,7 @@ def _number_breaches(spec, values, settings):
         yield Breach("targets", _any(bad), _first(bad, y, "y", "is not 0 or 1 (bce)"))
     elif kind == "cross_entropy":
         bad = np.any((y != 0) & (y != 1), axis=-1) | (y.sum(axis=-1) != 1)
-        yield Breach(
-            "targets", _any(bad), lambda i: f"y[{np.argwhere(bad[i])[0][0] + 1}] is not one-hot (cross_entropy)"
-        )
+        yield Breach("targets", _any(bad), _first(bad, None, "y", "is not one-hot (cross_entropy)"))
 
 
 def _run_breaches(spec, values):
