@@ -49,6 +49,11 @@ MAX_DOCUMENT_SAMPLES = 16  # 32 samples of 484 parameters overflowed TeX's memor
 MAX_DOCUMENT_FORMULA_COST = 60  # operations of a custom formula and its derivative, printed for every unit
 MAX_COMPILE_SECONDS = 120  # one PDF compilation, after which TeX and its children are killed
 
+# Nice numbers (symbackprop.nice): sets drawn at once, the numbers they hold, and the work of finding them.
+MAX_NICE_SETS = 100_000
+MAX_NICE_VALUES = 10_000_000  # sets times the numbers of one set (parameters, inputs, targets): their memory
+MAX_NICE_WORK = 200_000_000  # candidates checked times the values of one check of a candidate: about 15 s
+
 MAX_MESSAGE = 300  # characters of one error line
 
 
@@ -112,6 +117,16 @@ def check_run(architecture, samples, trained, steps):
 def _call_values(rows, units):
     """What one NumPy call over ``rows`` samples of a layer of ``units`` costs, in values computed."""
     return max(rows * units, MIN_CALL_ELEMENTS)
+
+
+def check_sets(count, numbers, key="count"):
+    """Refuse drawing ``count`` nice number sets of ``numbers`` numbers each (see :mod:`symbackprop.nice`)."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise SpecError(f"{key}: expected a whole number of sets from 1 to {MAX_NICE_SETS:,}, got {count!r:.40}")
+    if count > MAX_NICE_SETS:
+        raise _over(key, "the number of sets", count, MAX_NICE_SETS)
+    if count * numbers > MAX_NICE_VALUES:
+        raise _over(key, "sets times the numbers of a set", count * numbers, MAX_NICE_VALUES)
 
 
 def check_document(spec):

@@ -1,5 +1,5 @@
 """The ``symbackprop`` command line: ``grad`` prints a training step, ``render`` writes its worked solution,
-``examples`` lists the bundled specs."""
+``examples`` lists the bundled specs (or shows one), ``new`` writes a new spec with nice numbers."""
 
 import argparse
 import contextlib
@@ -29,7 +29,21 @@ def _parser():
     grad.add_argument("spec", nargs="?", help="spec file or bundled example name (default: the default example)")
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
-    commands.add_parser("examples", help="list the bundled example specs")
+    examples = commands.add_parser("examples", help="list the bundled example specs")
+    examples.add_argument("--show", metavar="NAME", help="print the spec file of the bundled example NAME")
+    new = commands.add_parser("new", help="write a new spec for a network, with nice numbers drawn at random")
+    new.add_argument("arch", metavar="ARCH", help="layer sizes joined by dashes, inputs first, e.g. 3-4-2")
+    new.add_argument("--hidden", help="activation of every hidden layer, or a comma list, one per hidden layer")
+    new.add_argument("--output", help="activation of the output layer (default sigmoid)")
+    new.add_argument("--loss", help="squared_error, bce or cross_entropy (default: suited to the output)")
+    new.add_argument("--bias", default="per-neuron", help="per-neuron, per-layer or none (default per-neuron)")
+    new.add_argument("--samples", type=int, default=1, help="number of samples (default 1)")
+    new.add_argument("--mode", default="sample", help="sample (train on sample 1) or batch (default sample)")
+    new.add_argument("--rate", default="0.5", help="learning rate (default 0.5)")
+    new.add_argument("--profile", default="layered", help="notation profile of the documents (default layered)")
+    new.add_argument("--decimals", type=int, default=1, help="draw numbers with 1 or 2 decimals (default 1)")
+    new.add_argument("--seed", type=int, default=0, help="seed of the random numbers (default 0)")
+    new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
     render_command = commands.add_parser(
         "render", help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it"
     )
@@ -138,6 +152,10 @@ def _run(argv):
     from .evaluation import train
     from .tables import result_tables
 
+    if arguments.command == "examples" and arguments.show is not None:
+        return _show_example(arguments.show)
+    if arguments.command == "new":
+        return _new(arguments)
     if arguments.command == "examples":
         for name in specs.bundled_examples():
             print(f"{name}  {specs.load(name).description}")
@@ -156,6 +174,36 @@ def _run(argv):
     else:
         print(result_tables(result, arguments.decimals))
     sys.stdout.flush()  # here, so that a reader gone away is handled by main(), not at interpreter exit
+    return 0
+
+
+def _show_example(name):
+    from .checks import suggest
+    from .spec import bundled_examples, bundled_text
+
+    names = bundled_examples()
+    if name not in names:
+        raise SpecError(
+            f"--show: no bundled example {show(name)}{suggest(name, names)}; expected one of {', '.join(names)}"
+        )
+    sys.stdout.write(bundled_text(name))
+    sys.stdout.flush()
+    return 0
+
+
+def _new(arguments):
+    from .files import check_target, write_files
+    from .new import new_spec
+
+    if arguments.path is not None:
+        check_target(arguments.path)
+    choices = ("hidden", "output", "loss", "bias", "samples", "mode", "rate", "profile", "decimals", "seed")
+    text = new_spec(arguments.arch, **{choice: getattr(arguments, choice) for choice in choices})
+    if arguments.path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_files({Path(arguments.path): text})
     return 0
 
 

@@ -104,6 +104,11 @@ def bundled_examples():
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
+def bundled_text(name):
+    """The TOML text of the bundled example ``name`` (one of :func:`bundled_examples`)."""
+    return (resources.files("symbackprop") / "examples" / f"{name}.toml").read_text(encoding="utf-8")
+
+
 DEFAULT_EXAMPLE = "bce_sigmoid_2_2_1"
 
 
@@ -122,7 +127,7 @@ def read_text(source):
         except (OSError, UnicodeDecodeError) as error:
             raise SpecError(f"{show_path(source)}: cannot read the spec file ({error.__class__.__name__})") from None
     if source in bundled_examples():
-        return (resources.files("symbackprop") / "examples" / f"{source}.toml").read_text(encoding="utf-8")
+        return bundled_text(source)
     hint = suggest(source, bundled_examples())
     raise SpecError(
         f"{show_path(source)}: no such spec file or bundled example{hint}; `symbackprop examples` lists them"
