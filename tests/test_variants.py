@@ -133,7 +133,7 @@ def test_a_tolerance_covers_working_the_variant_with_rounded_figures(drawn):
     _, variants = drawn
     for variant in variants[:2]:
         decimals = variant.asked[0].decimals
-        carried = canonical_quantities(carried_run(variant.spec, lambda kind, l, value: decimals))
+        carried = canonical_quantities(carried_run(variant.spec, lambda kind, l, value, d=decimals: d))
         for asked in variant.asked:
             assert asked.tolerance >= 0.5 * 10.0**-decimals + abs(carried[asked.name] - asked.value) - 1e-15
 
