@@ -190,4 +190,4 @@ def _answers(spec, result, plan, names):
 def _tolerance(value, decimals):
     """``value`` rounded up to two significant figures past the asked decimals, so the key prints it exactly."""
     step = 10.0 ** -(decimals + 2)
-    return float(np.ceil(value / step - 1e-9) * step)
+    return round(float(np.ceil(value / step - 1e-9)) * step, decimals + 2)
