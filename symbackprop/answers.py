@@ -21,33 +21,44 @@ import json
 import math
 
 
-def asked_names(variants):
-    """The names every variant asks, in order; a ValueError unless there are variants, each with its own ID,
-    and all ask the same names, each once, with finite values and tolerances."""
+def checked(variants):
+    """``variants`` as a list, or a ValueError unless there are some, each with its own ID, asking each quantity
+    once with a finite value and tolerance."""
+    variants = list(variants)
     if not variants:
         raise ValueError("no variants: an exercise has at least one")
-    names = tuple(asked.name for asked in variants[0].asked)
-    if len(set(names)) != len(names):
-        raise ValueError(f"variant {variants[0].ident}: a quantity is asked twice among {', '.join(names)}")
     seen = set()
     for variant in variants:
         if variant.ident in seen:
             raise ValueError(f"two variants have the ID {variant.ident!r}")
         seen.add(variant.ident)
+        names = [asked.name for asked in variant.asked]
+        if len(set(names)) != len(names):
+            raise ValueError(f"variant {variant.ident}: a quantity is asked twice among {', '.join(names)}")
+        for asked in variant.asked:
+            if not (math.isfinite(asked.value) and math.isfinite(asked.tolerance) and asked.tolerance >= 0):
+                raise ValueError(f"variant {variant.ident}: {asked.name} has no finite value and tolerance")
+    return variants
+
+
+def asked_names(variants):
+    """The names every variant asks, in order; a ValueError unless the variants are :func:`checked` and all ask
+    the same names in the same order (an answer key has one column per name)."""
+    variants = checked(variants)
+    names = tuple(asked.name for asked in variants[0].asked)
+    for variant in variants:
         mine = tuple(asked.name for asked in variant.asked)
         if mine != names:
             raise ValueError(
                 f"variant {variant.ident} asks {', '.join(mine) or 'nothing'}; "
                 f"variant {variants[0].ident} asks {', '.join(names) or 'nothing'}: every variant must ask the same"
             )
-        for asked in variant.asked:
-            if not (math.isfinite(asked.value) and math.isfinite(asked.tolerance) and asked.tolerance >= 0):
-                raise ValueError(f"variant {variant.ident}: {asked.name} has no finite value and tolerance")
     return names
 
 
 def answers_json(variants):
     """A JSON list of ``{"variant", "name", "value", "tolerance"}``, one object a line, variant by variant."""
+    variants = list(variants)
     asked_names(variants)
     rows = [
         json.dumps({"variant": v.ident, "name": a.name, "value": float(a.value), "tolerance": float(a.tolerance)})
@@ -59,6 +70,7 @@ def answers_json(variants):
 
 def answers_csv(variants):
     """One row per variant: its ID under ``variant``, then each asked value under its canonical name."""
+    variants = list(variants)
     names = asked_names(variants)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
