@@ -26,8 +26,9 @@ def _two_decimals(array):
     return [_two_decimals(item) for item in array]
 
 
-def variants(example, names, count, seed, first=1, title=None):
-    """``count`` variants of the bundled ``example`` asking ``names``, IDs from ``first`` on."""
+def variants(example, names, count, seed, first=1, title=None, decimals=None):
+    """``count`` variants of the bundled ``example`` asking ``names``, IDs from ``first`` on; ``decimals`` gives
+    each name's decimals (all :data:`DECIMALS` without it)."""
     base = load(example)
     if title is not None:
         base = dataclasses.replace(base, title=title)
@@ -41,6 +42,7 @@ def variants(example, names, count, seed, first=1, title=None):
         spec = dataclasses.replace(base, parameters=parameters)
         result = train(spec)
         values = canonical_quantities(result)
-        asked = tuple(Asked(name, values[name], TOLERANCE, DECIMALS) for name in names)
+        places = decimals or [DECIMALS] * len(names)
+        asked = tuple(Asked(name, values[name], 0.5 * 10.0**-d, d) for name, d in zip(names, places, strict=True))
         made.append(Variant(f"{number:03d}", spec, result, asked))
     return made
