@@ -14,7 +14,6 @@ for the solution sheets and Moodle's feedback.
 ('activation of unit 2 of the hidden layer', 'weight after the update', 'error signal of the output unit, sample 3')
 """
 
-import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -25,7 +24,6 @@ from .document.blocks import Math, Section, Text, parts
 from .document.context import Context
 from .document.data import data
 from .document.network import network
-from .document.tables import tables
 from .precision import text as figure
 from .quantities import NAME, canonical_quantities, latex
 
@@ -46,12 +44,28 @@ class Blanks:
 
     @property
     def keep(self):
-        """Lines the list needs on the page to start there: all of a short one (a row with its box takes
-        about 2.5 lines), the header and a few rows of a long one, so no row is left alone on a page."""
-        return 6 + math.ceil(2.5 * min(len(self.rows), _WHOLE))
+        """Lines the list needs on the page to start there: all of a short one (a row with its box takes two
+        lines), the header and its first rows of a long one, which breaks across pages."""
+        return 5 + 2 * (len(self.rows) if len(self.rows) <= _WHOLE else 3)
 
 
-_WHOLE = 12  # a list of at most this many quantities is kept on one page
+@dataclass(frozen=True)
+class Key:
+    """The answers of a variant, one row each: number, name, what it is, value to its decimals, tolerance."""
+
+    header: tuple
+    rows: tuple
+    lead: tuple = ()
+    kind: str = "key"
+
+    @property
+    def keep(self):
+        """Lines the key needs on the page to start there: all of a short one, the header and a few rows of a
+        long one."""
+        return 5 + (len(self.rows) if len(self.rows) <= 3 * _WHOLE else 3)
+
+
+_WHOLE = 8  # a list of at most this many quantities is kept on one page
 
 # What the task asks, family by family, in the order a solution reaches them.
 _TASKS = (
@@ -78,11 +92,9 @@ def statement(variant, pictures=True, fields=()):
     (net,) = network(ctx)
     if not pictures:
         net = replace(net, blocks=tuple(block for block in net.blocks if block.kind != "diagram"))
-    given = (
-        net,
-        *data(ctx),
-        Section("Your task", (*_task(ctx, variant), _blanks(ctx, variant, fields))),
-    )
+    blanks = _blanks(ctx, variant, fields)
+    # The task's heading and sentences start a page only where its list can start too (about 8 lines for them).
+    given = (net, *data(ctx), Section("Your task", (*_task(ctx, variant), blanks), keep=blanks.keep + 8))
     return tuple(laid_out(section) for section in given)
 
 
@@ -91,7 +103,7 @@ def answer_key(variant):
     ctx = Context(variant.result)
     _check(variant)
     header = (("",), ("quantity",), ("what it is",), ("value",), ("tolerance",))
-    rows = [
+    rows = tuple(
         (
             (str(number),),
             (Math(latex(asked.name, ctx.notation)),),
@@ -100,9 +112,10 @@ def answer_key(variant):
             (Math(plain_number(asked.tolerance)),),
         )
         for number, asked in enumerate(variant.asked, start=1)
-    ]
+    )
     lead = (f"The answers of variant {variant.ident}, each to be given within its tolerance:",)
-    return Section("Answers", tables(header, rows, "rllrr", lead=lead))
+    key = Key(header, rows, lead)
+    return Section("Answers", (key,), keep=key.keep + 3)
 
 
 def plain_number(value):
@@ -166,11 +179,13 @@ def _check(variant):
 def _task(ctx, variant):
     """The task in words: the training step, what to compute, and to how many decimals."""
     spec = ctx.spec
-    if spec.mode == "batch":
+    if len(spec.x) == 1:
+        on = "on its one sample"
+    elif spec.mode == "batch":
         reduction = "summed" if spec.reduction == "sum" else "averaged"
         on = f"on all {len(spec.x)} samples at once, their losses {reduction}"
     else:
-        on = "on its one sample" if len(spec.x) == 1 else f"on sample {spec.sample}"
+        on = f"on sample {spec.sample}"
     rate = ctx.math(sp.Eq(ctx.rate_symbol, ctx.shown(spec.learning_rate, "rate"), evaluate=False))
     found = [words for key, words in _TASKS if any(_family(asked.name) == key for asked in variant.asked)]
     computed = ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + found[-1] if found else "nothing"

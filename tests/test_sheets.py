@@ -104,7 +104,7 @@ def test_no_answer_appears_on_a_question_sheet(built, drawn):
             assert _rounded(asked.value, asked.decimals) not in figures, (variant.ident, asked.name)
             assert _rounded(asked.value, 3) not in figures, (variant.ident, asked.name)
     # The answer cells are empty boxes: one per asked quantity, nothing else in them.
-    assert tex.count(r"\framebox[4cm]{\rule[-0.6em]{0pt}{2em}}") == sum(len(v.asked) for v in drawn)
+    assert tex.count(r"\framebox[4cm]{\rule[-0.5em]{0pt}{1.6em}}") == sum(len(v.asked) for v in drawn)
 
 
 def test_each_question_sheet_gives_its_numbers_and_asks_each_quantity(built, drawn):
