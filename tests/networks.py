@@ -224,3 +224,59 @@ def parameter_names(spec):
             else:
                 names[notation.b[l] if notation.shared(l) else notation.b[l][index[0]]] = (pname, index)
     return names
+
+
+def oracle_quantities(net, plain):
+    """The canonical quantities of a case, computed by the oracle alone (no engine code)."""
+    params, X, Y, rows = plain["params"], plain["x"], plain["y"], plain["rows"]
+    reduction, batch = plain["reduction"], plain["mode"] != "sample"
+    depth, s0 = len(net.acts), rows[0]
+    expected = {}
+    for s in range(len(X)):
+        _, deltas, zs, outs = net.sample_gradients(params, X[s], Y[s])
+        for l in range(1, depth + 1):
+            for j in range(len(zs[l])):
+                expected[f"z{l}_{j + 1}@{s + 1}"] = zs[l][j]
+                expected[f"a{l}_{j + 1}@{s + 1}"] = outs[l][j]
+                if s == s0:
+                    expected[f"z{l}_{j + 1}"], expected[f"a{l}_{j + 1}"] = zs[l][j], outs[l][j]
+                if s in rows:
+                    expected[f"delta{l}_{j + 1}" + (f"@{s + 1}" if batch else "")] = deltas[l][j]
+        expected[f"loss@{s + 1}"] = net.sample_loss(params, X[s], Y[s])
+    expected["loss"] = net.loss(params, X, Y, rows, reduction)
+    expected["loss_total"] = net.loss(params, X, Y, range(len(X)), reduction)
+    for pname, value in net.gradients(params, X, Y, rows, reduction).items():
+        for index in np.ndindex(np.shape(value)):
+            expected[f"dL/d{pname}{_bracket(index)}"] = np.asarray(value)[index]
+    args = (rows, reduction, plain["learning_rate"], plain["steps"], plain["update_biases"])
+    new = net.train(params, X, Y, *args)
+    for pname, value in new.items():
+        for index in np.ndindex(np.shape(value)):
+            expected[f"new {pname}{_bracket(index)}"] = np.asarray(value)[index]
+    zs, outs = net.forward(new, X[s0])
+    for l in range(1, depth + 1):
+        for j in range(len(zs[l])):
+            expected[f"after z{l}_{j + 1}"], expected[f"after a{l}_{j + 1}"] = zs[l][j], outs[l][j]
+    expected["loss_after"] = net.loss(new, X, Y, rows, reduction)
+    return expected
+
+
+def _bracket(index):
+    return f"[{','.join(str(i + 1) for i in index)}]" if index else ""
+
+
+def plain_of(spec):
+    """The plain values of a loaded spec, as :func:`make_case` gives them, for :func:`oracle_quantities`."""
+    X, Y = spec.numeric_data()
+    return {
+        "params": spec.numeric_parameters(),
+        "x": X,
+        "y": Y,
+        "rows": list(spec.rows),
+        "reduction": spec.reduction,
+        "learning_rate": float(spec.learning_rate),
+        "update_biases": spec.update_biases,
+        "mode": spec.mode,
+        "sample": spec.sample,
+        "steps": spec.steps,
+    }

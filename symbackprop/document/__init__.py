@@ -73,7 +73,7 @@ SECTIONS = (
 )
 
 
-def _laid_out(section):
+def laid_out(section):
     """``section`` with its leads joined to what they lead into, and room kept for its heading and first block."""
     blocks = joined(section.blocks)
     first = blocks[0] if blocks else None
@@ -104,9 +104,9 @@ def build(result):
     made = [(make, section) for make, shown in SECTIONS if shown(spec) for section in make(ctx)]
     if "numbered" in spec.extras:
         made = _numbered(made)
-    sections = tuple(_laid_out(section) for _, section in made)
+    sections = tuple(laid_out(section) for _, section in made)
     subtitle = f"{'-'.join(map(str, spec.architecture.widths()))} network, {spec.architecture.loss.label}"
     return Document(spec.title, subtitle, sections)
 
 
-__all__ = ["SECTIONS", "Document", "build"]
+__all__ = ["SECTIONS", "Document", "build", "laid_out"]
