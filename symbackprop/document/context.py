@@ -313,10 +313,11 @@ def _worth(expr):
     """What a step of figures gives, computed from the figures as printed; None where it holds anything else."""
     figures = {atom: sp.Float(atom.text) for atom in expr.atoms(Shown) if re.fullmatch(r"-?\d+(\.\d+)?", atom.text)}
     try:
-        value = complex(expr.xreplace(figures).evalf())
+        value = expr.xreplace(figures).evalf()
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
-    return value.real if value.imag == 0 else None
+    # Only a number is a worth: a symbol, a function of one, an imaginary part or an infinity is not.
+    return float(value) if isinstance(value, sp.Number) and value.is_finite else None
 
 
 def _approximate(steps):
