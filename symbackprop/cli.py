@@ -242,6 +242,7 @@ def _variants(arguments):
     from .exercise_files import exercise_files
     from .files import write_files
     from .progress import progress_bar
+    from .tex import report
     from .variants import draw_variants
 
     if arguments.seed < 0:
@@ -252,10 +253,13 @@ def _variants(arguments):
     spec = specs.load(arguments.spec)
     with progress_bar(arguments.count, "variants") as advance:
         variants = draw_variants(spec, arguments.count, arguments.seed, advance)
-    files = exercise_files(spec, variants, arguments.seed, arguments.pdf)
+    files, problems = exercise_files(spec, variants, arguments.seed, arguments.pdf)
     (folder / "variants").mkdir(parents=True, exist_ok=True)
     write_files({folder / name: data for name, data in files.items()})
     print(f"symbackprop: wrote {len(variants)} variants to {show_path(folder)}", file=sys.stderr)
+    for name, found in problems.items():
+        for line in report(found, show_path(folder / name)):
+            print(f"symbackprop: warning: {line}", file=sys.stderr)
     return 0
 
 

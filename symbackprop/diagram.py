@@ -212,6 +212,18 @@ def layout(columns, weights, biases, *, max_width_cm=16.0, max_height_cm=18.0):
     >>> d.labelled, [n.id for n in d.nodes], [(e.source, e.target, e.label) for e in d.edges]
     (True, ['n0_0', 'n1_0', 'b1'], [('n0_0', 'n1_0', 'w = 0.5'), ('b1', 'n1_0', 'b = 0.1')])
     """
+    return _layout(_frozen(columns), _frozen(weights), _frozen(biases), max_width_cm, max_height_cm)
+
+
+def _frozen(value):
+    """``value`` with every list made a tuple, so that a layout can be looked up by its labels."""
+    return tuple(_frozen(item) for item in value) if isinstance(value, (list, tuple)) else value
+
+
+# The same network with the same labels is laid out once: a variant's question sheet, its worked
+# solution and its Moodle question all draw it.
+@functools.lru_cache(maxsize=256)
+def _layout(columns, weights, biases, max_width_cm, max_height_cm):
     net = _Network(columns, weights, biases)
     found = _labelled(net, max_width_cm, max_height_cm)
     if found is not None:
