@@ -251,9 +251,13 @@ def _variants(arguments):
     if folder.exists() and not folder.is_dir():
         raise SpecError(f"-o: {show_path(folder)} is not a folder")
     spec = specs.load(arguments.spec)
-    with progress_bar(arguments.count, "variants") as advance:
-        variants = draw_variants(spec, arguments.count, arguments.seed, advance)
-    files, problems = exercise_files(spec, variants, arguments.seed, arguments.pdf)
+    count = arguments.count
+    # One bar: each variant drawn, then each worked solution built (compiling the PDFs shows no progress).
+    with progress_bar(2 * count, "steps") as advance:
+        variants = draw_variants(spec, count, arguments.seed, advance)
+        files, problems = exercise_files(
+            spec, variants, arguments.seed, arguments.pdf, lambda done: advance(count + done)
+        )
     (folder / "variants").mkdir(parents=True, exist_ok=True)
     write_files({folder / name: data for name, data in files.items()})
     print(f"symbackprop: wrote {len(variants)} variants to {show_path(folder)}", file=sys.stderr)

@@ -9,19 +9,23 @@ from .sheets import questions_tex, solutions_tex
 from .spec_text import spec_text
 
 
-def exercise_files(spec, variants, seed, pdf=False):
+def exercise_files(spec, variants, seed, pdf=False, progress=None):
     """``{relative path: text or bytes}`` of everything written for ``variants`` of ``spec`` drawn with ``seed``,
     and, with ``pdf``, what TeX reported while compiling each document (``{"questions.tex": problems, ...}``).
 
     TeX runs in processes of its own, so a PDF compiles on the other core while Python goes on
-    building the next file. The solutions, the longest to compile, are built first.
+    building the next file. The solutions, the longest to compile, are built first; ``progress``, if given,
+    is called with the number of solutions built so far.
     """
     from .tex import build_pdf
 
     files, builds = {}, {}
     with ThreadPoolExecutor(2) as pool:
-        for name, make in (("solutions", solutions_tex), ("questions", questions_tex)):
-            files[f"{name}.tex"] = make(variants, spec.title)
+        for name, make in (
+            ("solutions", lambda: solutions_tex(variants, spec.title, progress)),
+            ("questions", lambda: questions_tex(variants, spec.title)),
+        ):
+            files[f"{name}.tex"] = make()
             if pdf:
                 builds[name] = pool.submit(build_pdf, files[f"{name}.tex"])
         for variant in variants:

@@ -10,7 +10,7 @@ def progress_bar(total, unit):
     from tqdm import tqdm
 
     shown = sys.stderr is not None and sys.stderr.isatty()
-    with tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=not shown, leave=False) as bar:
+    with tqdm(total=total, desc="symbackprop", unit=f" {unit}", file=sys.stderr, disable=not shown, leave=False) as bar:
 
         def advance(done):
             bar.update(done - bar.n)

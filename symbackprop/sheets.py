@@ -37,10 +37,13 @@ def questions_tex(variants, title):
     return _render("sheets/questions.tex.j2", title, sheets)
 
 
-def solutions_tex(variants, title):
-    """The worked solution of each of ``variants`` with its answers, under ``title``, as one LaTeX document."""
+def solutions_tex(variants, title, progress=None):
+    """The worked solution of each of ``variants`` with its answers, under ``title``, as one LaTeX document.
+
+    ``progress``, if given, is called with the number of solutions built so far.
+    """
     sheets = []
-    for variant in checked(variants):
+    for done, variant in enumerate(checked(variants), start=1):
         document = build(variant.result)
         document = replace(
             document,
@@ -48,6 +51,8 @@ def solutions_tex(variants, title):
             sections=(*document.sections, laid_out(answer_key(variant))),
         )
         sheets.append(SolutionSheet(variant.ident, document))
+        if progress:
+            progress(done)
     return _render("sheets/solutions.tex.j2", title, sheets)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from networks import oracle_for
 
-from symbackprop import load, parse, train
+from symbackprop import bundled_examples, load, parse, train
 from symbackprop.cli import main
 from symbackprop.exercise import Plan
 from symbackprop.spec import read_text
@@ -184,7 +184,38 @@ def test_the_command_writes_every_file_and_the_same_seed_writes_the_same_bytes(t
         values = canonical_quantities(train(spec))
         for entry in (e for e in key if e["variant"] == ident):
             assert values[entry["name"]] == pytest.approx(entry["value"], rel=1e-12, abs=1e-15)
-    assert "wrote 3 variants" in capsys.readouterr().err
+    # Off a terminal no progress bar: one line on standard error per run.
+    assert capsys.readouterr().err.splitlines() == [f"symbackprop: wrote 3 variants to {tmp_path / f}" for f in "ab"]
+
+
+def test_a_terminal_sees_a_progress_bar(tmp_path):
+    """On a terminal (a pseudo-terminal 100 columns wide) the run draws a bar on standard error, then clears it."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import sys
+    import termios
+
+    argv = [sys.executable, "-m", "symbackprop", "variants", "bce_sigmoid_2_2_1", "--count", "3"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its standard streams are the terminal
+        os.execvp(argv[0], [*argv, "-o", str(tmp_path / "out")])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    shown = b""
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        shown += data
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = shown.decode()
+    assert re.search(r"symbackprop: +\d+%\|", text) and "/6 [" in text
+    assert text.rstrip().endswith(f"wrote 3 variants to {tmp_path / 'out'}")
 
 
 @pytest.mark.parametrize(
@@ -208,3 +239,29 @@ def test_a_decimal_number_is_written_as_drawn(drawn):
         for row in variant.spec.parameters["W1"]:
             for value in row:
                 assert isinstance(value, Decimal) and value == value.quantize(Decimal("0.1"))
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+def test_variants_of_every_bundled_example_are_nice_and_answered_as_the_oracle_answers(name):
+    """Each example's own conventions (bias layout, frozen biases, loss, notation), its answers checked
+    against the oracle and its numbers against the rules of nice numbers, independently of the engine."""
+    spec = load(name)
+    for variant in draw_variants(spec, 3, seed=len(name)):
+        vspec = variant.spec
+        assert vspec.architecture == spec.architecture and vspec.update_biases == spec.update_biases
+        net = oracle_for(vspec)
+        X, Y = vspec.numeric_data()
+        params = vspec.numeric_parameters()
+        rows, reduction = vspec.rows, vspec.reduction
+        gradients = net.gradients(params, X, Y, rows, reduction)
+        new = net.train(params, X, Y, rows, reduction, float(vspec.learning_rate), vspec.steps, vspec.update_biases)
+        zs, outs = net.forward(params, X[rows[0]])
+        assert net.loss(new, X, Y, rows, reduction) < net.loss(params, X, Y, rows, reduction)
+        checked = 0
+        for asked in variant.asked:
+            assert abs(asked.value) >= 0.5 * 10.0**-asked.decimals
+            expected = _oracle_value(asked.name, zs, outs, gradients, new, net, params, X, Y, vspec)
+            if expected is not None:
+                checked += 1
+                assert asked.value == pytest.approx(expected, rel=1e-9, abs=1e-12), (name, asked.name)
+        assert checked >= len(variant.asked) // 2
