@@ -25,7 +25,7 @@ from .evaluation import evaluator, sgd_step, train
 from .exercise import ASKABLE, Asked, Plan, Variant
 from .quantities import canonical_quantities, listed
 
-MAX_VARIANTS = 1_000  # written variants, each with a full worked solution in solutions.tex
+MAX_VARIANTS = 300  # written variants, each with a full worked solution in solutions.tex (a class, and more)
 MAX_NUMBERS = 100_000  # variants whose numbers alone are drawn (see :func:`answers`)
 # Families of canonical quantities each kind of asked quantity covers (see docs/quantities.md).
 _FAMILIES = {"forward": "forward", "deltas": "signals", "gradients": "gradients", "updated": "updated"}
@@ -110,6 +110,7 @@ def draw_variants(spec, count, seed, progress=None):
     """
     if not 1 <= count <= MAX_VARIANTS:
         raise SpecError(f"--count: expected a whole number from 1 to {MAX_VARIANTS:,}, got {count}")
+    budget.check_document(spec)  # every variant gets a worked solution
     plan = spec.variants or Plan()
     names = asked_names(spec, plan)
     numbers, _ = _drawn(spec, plan, names, count, seed)
