@@ -265,3 +265,14 @@ def test_variants_of_every_bundled_example_are_nice_and_answered_as_the_oracle_a
                 checked += 1
                 assert asked.value == pytest.approx(expected, rel=1e-9, abs=1e-12), (name, asked.name)
         assert checked >= len(variant.asked) // 2
+
+
+def test_a_spec_over_the_document_budget_is_refused_before_any_drawing(tmp_path, capsys):
+    """Every variant gets a worked solution: a network too large for one is refused in one line."""
+    spec = tmp_path / "big.toml"
+    assert main(["new", "16-16-8", "--hidden", "tanh", "--seed", "1", "-o", str(spec)]) == 0
+    capsys.readouterr()
+    assert main(["variants", str(spec), "--count", "2", "-o", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "for a document, the number of parameters is 408" in error
+    assert not (tmp_path / "out").exists()
