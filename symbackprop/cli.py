@@ -70,7 +70,9 @@ def _parser():
     )
     variants.add_argument("spec", help="spec file or bundled example name; its [variants] table says what varies")
     variants.add_argument("--count", type=int, required=True, help="how many variants to draw")
-    variants.add_argument("--seed", type=int, default=0, help="seed of the drawing (default 0): same seed, same files")
+    variants.add_argument(
+        "--seed", type=int, required=True, help="seed of the drawing: same seed, same files (pick a new one per class)"
+    )
     variants.add_argument("-o", "--output", required=True, help="folder to write into (made if missing)")
     variants.add_argument("--pdf", action="store_true", help="also compile questions.pdf and solutions.pdf")
     return parser
@@ -260,7 +262,8 @@ def _variants(arguments):
         )
     (folder / "variants").mkdir(parents=True, exist_ok=True)
     write_files({folder / name: data for name, data in files.items()})
-    print(f"symbackprop: wrote {len(variants)} variants to {show_path(folder)}", file=sys.stderr)
+    written = f"{len(variants)} variant" + ("s" if len(variants) > 1 else "")
+    print(f"symbackprop: wrote {written} to {show_path(folder)}", file=sys.stderr)
     for name, found in problems.items():
         for line in report(found, show_path(folder / name)):
             print(f"symbackprop: warning: {line}", file=sys.stderr)

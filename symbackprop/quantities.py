@@ -111,6 +111,11 @@ NAME = re.compile(
 )
 
 
+def _after(latex):
+    """A value after the update, told apart from the one before: ``{z_{1}}^{\\mathrm{after}}``."""
+    return f"{{{latex}}}^{{\\mathrm{{after}}}}"
+
+
 def is_canonical(name):
     """Whether ``name`` has the shape of a canonical name (it may still not exist in a given network)."""
     return NAME.fullmatch(name) is not None
@@ -130,9 +135,10 @@ def latex(name, notation):
     loss = notation.loss
     if match["family"]:
         l, j = int(match["l"]), int(match["j"]) - 1
-        return getattr(notation, match["family"])[l][j]
+        name = getattr(notation, match["family"])[l][j]
+        return _after(name) if match["after"] else name
     if match["loss"]:
-        return loss
+        return _after(loss) if match["loss"] == "loss_after" else loss
     if match["signal"]:
         l, j = int(match["sl"]), int(match["sj"]) - 1
         if match["signal"] == "delta":

@@ -11,7 +11,7 @@ for the solution sheets and Moodle's feedback.
 >>> from symbackprop import load, train
 >>> ctx = Context(train(load("bce_sigmoid_2_2_1")))
 >>> describe("a1_2", ctx), describe("new W2[1,1]", ctx), describe("delta2_1@3", ctx)
-('activation of unit 2 of the hidden layer', 'weight after the update', 'error signal of the output unit, sample 3')
+('activation of unit 2 of the hidden layer', 'weight into the output unit from unit 1 of the hidden layer, after the update', 'error signal of the output unit, sample 3')
 """
 
 from dataclasses import dataclass, replace
@@ -147,13 +147,29 @@ def describe(name, ctx):
         loss = match["loss"]
         if loss.startswith("loss@"):
             return f"loss of sample {loss[5:]}"
-        return {"loss": "loss", "loss_total": "loss over all samples", "loss_after": f"loss {later}"}[loss]
+        return {"loss": _step_loss(ctx.spec), "loss_total": "loss over all samples", "loss_after": f"loss {later}"}[
+            loss
+        ]
     if match["signal"]:
         words = {"delta": "error signal", "dL/da": "derivative of the loss by the activation"}[match["signal"]]
         return f"{words} of {_unit(ctx, int(match['sl']), int(match['sj']))}" + _sample(match["ss"])
-    if match["param"] == "dL/d":
-        return "gradient"
-    return {"W": "weight", "b": "bias"}[match["kind"]] + f" {later}"
+    l = int(match["pl"])
+    index = [int(i) for i in match["pi"].split(",")] if match["pi"] else []
+    if match["kind"] == "W":
+        source = f"input {index[1]}" if l == 1 else f"unit {index[1]} of the {ctx.layer_role(l - 1)}"
+        what = f"weight into {_unit(ctx, l, index[0])} from {source}"
+    else:
+        what = f"bias of {_unit(ctx, l, index[0])}" if index else f"bias shared by the {ctx.layer_role(l)}"
+    return f"gradient of the {what}" if match["param"] == "dL/d" else f"{what}, {later}"
+
+
+def _step_loss(spec):
+    """What the step's loss is: one sample's, or all samples' summed or averaged."""
+    if len(spec.x) == 1:
+        return "loss"
+    if spec.mode == "sample":
+        return f"loss of sample {spec.sample}"
+    return f"loss of all {len(spec.x)} samples, {'summed' if spec.reduction == 'sum' else 'averaged'}"
 
 
 def _unit(ctx, l, j):
@@ -187,12 +203,25 @@ def _task(ctx, variant):
     else:
         on = f"on sample {spec.sample}"
     rate = ctx.math(sp.Eq(ctx.rate_symbol, ctx.shown(spec.learning_rate, "rate"), evaluate=False))
-    found = [words for key, words in _TASKS if any(_family(asked.name) == key for asked in variant.asked)]
+    families = {_family(asked.name) for asked in variant.asked}
+    found = [words for key, words in _TASKS if key in families]
     computed = ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + found[-1] if found else "nothing"
     decimals = {asked.decimals for asked in variant.asked}
     precision = f"to {decimals.pop()} decimals" if len(decimals) == 1 else "to the decimals its row asks"
-    blocks = [Text(parts(f"Train the network for one step of gradient descent {on}, with learning rate ", rate, "."))]
-    if spec.steps > 1:
+    if families & {"new ", "after", "loss_after"}:
+        blocks = [
+            Text(parts(f"Train the network for one step of gradient descent {on}, with learning rate ", rate, "."))
+        ]
+    elif families & {"dL/da", "delta", "dL/d"}:
+        blocks = [Text((f"Run the forward and the backward pass of one step of gradient descent {on}.",))]
+    else:
+        blocks = [Text((f"Run the forward pass of one step of gradient descent {on}.",))]
+    if "delta" in families:
+        signal = ctx.math(ctx.d(ctx.loss_symbol, ctx.symbol("z")))
+        blocks.append(
+            Text(parts("A unit's error signal is the derivative of the loss by its weighted sum ", signal, "."))
+        )
+    if spec.steps > 1 and families & {"new ", "after", "loss_after"}:
         blocks.append(
             Text(
                 (
@@ -201,7 +230,15 @@ def _task(ctx, variant):
                 )
             )
         )
-    blocks.append(Text((f"Compute {computed}, and give each quantity asked below {precision}.",)))
+    blocks.append(
+        Text(
+            (
+                f"Compute {computed}, and give each quantity asked below {precision}, rounded half up. You may carry "
+                "your intermediate figures rounded to those decimals or at full precision: each answer's tolerance "
+                "allows for either.",
+            )
+        )
+    )
     return blocks
 
 

@@ -9,9 +9,11 @@ How it works:
 2. All candidates are trained together, as one run of stacked parameter sets (:func:`stacked_run`: the
    evaluator takes a leading axis), and a candidate is kept only if every asked answer is nonzero at the
    asked decimals, so that no blank is answered by 0.
-3. Each kept variant gets its tolerances: half a unit of the asked decimals plus the drift that rounding
-   every intermediate figure to those decimals causes, measured by working the variant as a student
-   would (:func:`symbackprop.carried.carried_run`) and comparing with the exact values.
+3. Each kept variant gets its tolerances: one unit of the asked decimals (half for rounding the answer,
+   half for a student's other path through rounded figures) plus the drift that rounding every
+   intermediate figure to those decimals causes, measured by working the variant as a student would
+   (:func:`symbackprop.carried.carried_run`) and comparing with the exact values. Its worked solution
+   prints its figures to the asked decimals.
 """
 
 from dataclasses import dataclass, replace
@@ -23,6 +25,7 @@ from .carried import carried_run
 from .errors import SpecError
 from .evaluation import evaluator, sgd_step, train
 from .exercise import ASKABLE, Asked, Plan, Variant
+from .precision import Precision
 from .quantities import canonical_quantities, listed
 
 MAX_VARIANTS = 300  # written variants, each with a full worked solution in solutions.tex (a class, and more)
@@ -116,8 +119,10 @@ def draw_variants(spec, count, seed, progress=None):
     numbers, _ = _drawn(spec, plan, names, count, seed)
     width = max(3, len(str(count)))
     variants = []
+    # The worked solutions print their figures to the decimals students give, so the key and the work agree.
+    notation = replace(spec.notation, precision=Precision(None, plan.answer_decimals, spec.notation.precision.rounding))
     for i in range(count):
-        variant_spec = numbers.spec(spec, i)
+        variant_spec = replace(numbers.spec(spec, i), notation=notation)
         result = train(variant_spec)
         variants.append(
             Variant(str(i + 1).zfill(width), variant_spec, result, _answers(variant_spec, result, plan, names))
@@ -184,7 +189,9 @@ def _answers(spec, result, plan, names):
     else:
         carried = canonical_quantities(carried_run(spec, lambda kind, l, value: decimals))
         drift = {name: abs(carried[name] - exact[name]) for name in names}
-        half = 0.5 * 10.0**-decimals
+        # Half a unit for rounding the answer, half a unit more for a student's other path through rounded
+        # figures (a tie rounded the other way, an intermediate the carried run does not round), then the drift.
+        half = 10.0**-decimals
     return tuple(Asked(name, exact[name], _tolerance(half + drift[name], decimals), decimals) for name in names)
 
 
