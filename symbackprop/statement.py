@@ -106,7 +106,7 @@ def answer_key(variant):
     rows = tuple(
         (
             (str(number),),
-            (Math(latex(asked.name, ctx.notation)),),
+            (_named(asked.name, ctx),),
             (describe(asked.name, ctx),),
             (Math(figure(asked.value, asked.decimals)),),
             (Math(plain_number(asked.tolerance)),),
@@ -161,6 +161,12 @@ def describe(name, ctx):
     else:
         what = f"bias of {_unit(ctx, l, index[0])}" if index else f"bias shared by the {ctx.layer_role(l)}"
     return f"gradient of the {what}" if match["param"] == "dL/d" else f"{what}, {later}"
+
+
+def _named(name, ctx):
+    """The quantity ``name`` in the notation, at full size: a gradient's fraction in a table cell would
+    otherwise print its indices at five points."""
+    return Math(rf"\displaystyle {latex(name, ctx.notation)}")
 
 
 def _step_loss(spec):
@@ -263,7 +269,7 @@ def _blanks(ctx, variant, fields):
         header += (("decimals",),)
     rows = []
     for number, asked in enumerate(variant.asked, start=1):
-        row = ((str(number),), (Math(latex(asked.name, ctx.notation)),), (describe(asked.name, ctx),))
+        row = ((str(number),), (_named(asked.name, ctx),), (describe(asked.name, ctx),))
         rows.append(row if uniform else row + ((str(asked.decimals),),))
     answer = f"your answer ({decimals[0]} decimals)" if uniform else "your answer"
     return Blanks(header + ((answer,),), tuple(rows), ("Write each answer in its box:",), tuple(fields))

@@ -138,7 +138,7 @@ def test_each_answer_sits_in_the_row_that_names_its_quantity(exercise, quiz):
         r"<tr><td>(\d+)</td><td>\\\((.*?)\\\)</td><td>[^<]*</td><td>(\{1:NUMERICAL:[^}]*\})</td></tr>", text
     )
     assert [int(number) for number, _, _ in rows] == list(range(1, len(NAMES) + 1))
-    assert [name for _, name, _ in rows] == [latex(name, notation) for name in NAMES]
+    assert [name for _, name, _ in rows] == [rf"\displaystyle {latex(name, notation)}" for name in NAMES]
 
 
 def test_the_question_gives_the_numbers_of_its_own_variant_and_no_answer(exercise, quiz):
@@ -202,7 +202,7 @@ def test_a_network_in_another_notation_exports_too():
         for _, _, ((_, value, tolerance),) in embedded_answers(question.find("questiontext/text").text)
     ]
     assert found == [(pytest.approx(entry["value"], rel=1e-11, abs=1e-15), entry["tolerance"]) for entry in key]
-    assert r"\(\mathrm{out}_{o1}\)" in _Page(_questions(quiz)[0].find("questiontext/text").text).shown
+    assert r"\(\displaystyle \mathrm{out}_{o1}\)" in _Page(_questions(quiz)[0].find("questiontext/text").text).shown
 
 
 @pytest.mark.parametrize("category", ["", "   "])
