@@ -1,7 +1,9 @@
 """Claims files: names in both forms for every bundled example, values as written, bad input refused."""
 
 import json
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +226,35 @@ def test_the_claims_file_names_the_spec_it_read(tmp_path):
     claims = read(claims_file(tmp_path, {"net_h1": "0.3775"}))
     assert claims.path == tmp_path / "claims.toml"
     assert claims.spec.title == load("squared_error_2_2_1_shared_bias").title
+
+
+SEED_CLAIMS = sorted((Path(__file__).parent / "seed_claims").glob("*.toml"))
+
+
+def test_the_seed_claims_files_are_up_to_date():
+    from make_seed_claims import claims_files
+
+    stored = {path.name: path.read_text(encoding="utf-8") for path in SEED_CLAIMS}
+    assert stored == claims_files(), "regenerate them: python3 tests/make_seed_claims.py"
+
+
+@pytest.mark.parametrize("path", SEED_CLAIMS, ids=lambda p: p.name)
+def test_the_seed_claims_files_read_with_their_printed_digits(path):
+    claims = read(path)
+    assert claims.spec_name in EXAMPLES
+    text = path.read_text(encoding="utf-8")
+    for claim in claims.claims:
+        assert f"{json.dumps(claim.name)} = {claim.value}" in text.replace("= +", "= ")
+
+
+def test_every_seed_figure_is_claimed_or_listed_as_left_out():
+    figures = {
+        path.stem: len(tomllib.loads(path.read_text(encoding="utf-8"))["figure"])
+        for path in (Path(__file__).parent / "seed_figures").glob("*.toml")
+    }
+    found = dict.fromkeys(figures, 0)
+    for path in SEED_CLAIMS:
+        example = path.name.split(".")[0]
+        found[example] += len(read(path).claims)
+        found[example] += sum(line.startswith("#   ") for line in path.read_text(encoding="utf-8").splitlines())
+    assert found == figures
