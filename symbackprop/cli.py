@@ -1,5 +1,6 @@
 """The ``symbackprop`` command line: ``grad`` prints a training step, ``render`` writes its worked solution,
-``examples`` lists the bundled specs (or shows one), ``new`` writes a new spec with nice numbers."""
+``examples`` lists the bundled specs (or shows one), ``new`` writes a new spec with nice numbers, ``variants``
+draws a class's exercises, ``check`` judges the figures of hand-worked solutions."""
 
 import argparse
 import contextlib
