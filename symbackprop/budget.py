@@ -159,3 +159,9 @@ def check_variants(architecture, count, written=True):
     limit = MAX_VARIANT_PARAMETERS if written else MAX_DRAWN_PARAMETERS
     if work > limit:
         raise _over("--count", "variants times parameters", work, limit)
+
+
+# Claims files (symbackprop check): written by students and strangers.
+MAX_CLAIMS_BYTES = 256 * 1024  # one claims file: thousands of figures
+MAX_CLAIMS = 5_000  # figures in one claims file
+MAX_CLAIM_NAME = 100  # characters of one quantity's name

@@ -1,5 +1,6 @@
 """The ``symbackprop`` command line: ``grad`` prints a training step, ``render`` writes its worked solution,
-``examples`` lists the bundled specs (or shows one), ``new`` writes a new spec with nice numbers."""
+``examples`` lists the bundled specs (or shows one), ``new`` writes a new spec with nice numbers, ``variants``
+draws a class's exercises, ``check`` judges the figures of hand-worked solutions."""
 
 import argparse
 import contextlib
@@ -75,6 +76,16 @@ def _parser():
     )
     variants.add_argument("-o", "--output", required=True, help="folder to write into (made if missing)")
     variants.add_argument("--pdf", action="store_true", help="also compile questions.pdf and solutions.pdf")
+    check = commands.add_parser(
+        "check",
+        help="judge the figures of hand-worked solutions (claims files): ok, rounding, carried or slip",
+        epilog="exit status: 0 no slip, 1 some slip, 2 bad input. example: symbackprop check alice.toml bob.toml "
+        "--csv grades.csv",
+    )
+    check.add_argument("claims", nargs="*", metavar="CLAIMS", help="claims files (TOML, or CSV ending in .csv)")
+    check.add_argument("--json", action="store_true", help="print one JSON object per claims file, one per line")
+    check.add_argument("--csv", metavar="OUT", help="also write one row per claims file, for grading, to OUT")
+    check.add_argument("--names", metavar="SPEC", help="list the names a claims file may use for SPEC, and stop")
     return parser
 
 
@@ -167,6 +178,8 @@ def _run(argv):
         return _render(arguments)
     if arguments.command == "variants":
         return _variants(arguments)
+    if arguments.command == "check":
+        return _check(arguments)
     if not 0 <= arguments.decimals <= 15:
         raise SpecError(f"--decimals: expected a whole number from 0 to 15, got {arguments.decimals}")
     result = train(specs.load(arguments.spec or specs.DEFAULT_EXAMPLE))
@@ -268,6 +281,23 @@ def _variants(arguments):
         for line in report(found, show_path(folder / name)):
             print(f"symbackprop: warning: {line}", file=sys.stderr)
     return 0
+
+
+def _check(arguments):
+    from . import check_command
+    from . import spec as specs
+
+    if arguments.names is not None:
+        if arguments.claims or arguments.json or arguments.csv:
+            raise SpecError("--names: give it alone, with the spec whose names to list")
+        for line in check_command.names(specs.load(arguments.names)):
+            print(line)
+        return 0
+    if not arguments.claims:
+        raise SpecError("check: give at least one claims file (or --names SPEC)")
+    status = check_command.check(arguments.claims, arguments.json, arguments.csv)
+    sys.stdout.flush()
+    return status
 
 
 def _targets(arguments):
