@@ -110,7 +110,8 @@ def plain(name, notation):
         return f"d{plain_name(notation.a[l][j])}/d{plain_name(notation.z[l][j])}"
     stem, _, sample = name.partition("@")
     at = f"@{sample}" if sample else ""
-    written = latex(stem, notation)
+    # The pass after the step is named with a prefix here, not with the documents' "after" superscript.
+    written = latex(stem.removeprefix("after ").replace("loss_after", "loss"), notation)
     fraction = _FRACTION.match(written)
     text = f"d{plain_name(fraction[1])}/d{plain_name(fraction[2])}" if fraction else plain_name(written)
     prefixes = {"new ": "new ", "after ": "after ", "loss_after": "after ", "loss_total": "total "}
