@@ -1,0 +1,503 @@
+"""Judging an author's figures with error carried forward: each claim ok, rounding, carried or a slip.
+
+How it works
+------------
+Every canonical quantity (docs/quantities.md) is made from a few others by one local rule: a weighted sum
+from the activations below and the weights, an activation from its weighted sum, an error signal from dL/da
+and f'(z), a gradient from an error signal and an activation, ... A rule reads its inputs through a *view*.
+The author's view gives an input the author claimed as the author wrote it, and an input not claimed exactly;
+the exact view gives every input exactly. Given numbers (parameters, inputs, targets, learning rate) are
+always exact. So a claim is judged against its *direct* inputs as the author had them, and an early mistake
+is blamed once, where it was made, not again in every figure that inherits it.
+
+A claim, with ``u`` one unit of its last written digit, is then:
+
+1. ``ok`` when the exact value rounds to it (within ``u/2``) or is cut (truncated) to it at that digit;
+2. ``rounding`` or ``carried`` when its rule on the author's view gives it, within what the author's own
+   rounding of unwritten steps can move it (:func:`_slack`): ``rounding`` if every claimed input the rule
+   read was itself ok or rounding, ``carried`` if one was wrong;
+3. a ``slip`` otherwise. A rule also gives the values of known mistakes (a delta without f', a sum missing
+   a term, weights already updated, ...), on the author's view and on the exact one; the first that gives
+   the claim is the slip's diagnosis, and ``arithmetic`` when none does.
+
+Claims are judged in the order :func:`symbackprop.quantities.listed` gives (forward, losses, signals from the
+output down, gradients, updates, the pass after), which is their order of dependence: each input's status is
+known before a claim that reads it is judged.
+
+A claim that is not a finite number (NaN, infinity) or not a quantity of the network is refused with a
+:class:`~symbackprop.errors.SpecError`; a finite figure, however large, is judged like any other (a slip).
+"""
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+import numpy as np
+import sympy as sp
+
+from .errors import SpecError
+from .evaluation import train
+from .quantities import NAME, listed
+from .verdict import DIAGNOSES, Verdict
+
+# The decimals at which the explanations show a recomputed value: two more than the claim's.
+SHOWN_EXTRA = 2
+# How far a float computation may stray from the decimal arithmetic it stands for.
+FLOAT_NOISE = 1e-9
+# For a figure no rule computes from the claims (an update after several steps), the units of its last
+# digit per step by which the author's rounding of unclaimed figures may move it.
+UNWRITTEN_UNITS = 5
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to compute a quantity: right (``diagnosis`` None) or a known mistake, with a few words on how."""
+
+    value: float
+    diagnosis: str | None = None
+    how: str = ""
+    # How much rounding each unwritten step between the inputs and the figure moves it, per half unit: the
+    # other factor of a product whose factor (f', a Jacobian entry) the author rounded before multiplying.
+    carry: float = 0.0
+
+
+class View:
+    """The inputs a rule reads: the author's claimed figures over the exact values, and which names were read."""
+
+    def __init__(self, exact, claimed=None, moved=None):
+        self.exact, self.claimed, self.moved = exact, claimed or {}, moved or {}
+        self.read = []
+        self.recording = True
+
+    def __call__(self, name):
+        if self.recording and name not in self.read:
+            self.read.append(name)
+        if name in self.moved:
+            return self.moved[name]
+        return self.claimed.get(name, self.exact[name])
+
+
+def judge(spec, claims):
+    """One :class:`~symbackprop.verdict.Verdict` for each of ``claims`` (verdict.Claim, in any order), in their order.
+
+    >>> from decimal import Decimal
+    >>> from symbackprop import load
+    >>> from symbackprop.verdict import Claim
+    >>> spec = load("regression_2_2_1_linear_output")
+    >>> [v.status for v in judge(spec, [Claim("a2_1", "a2_1", Decimal("0.7668"))])]
+    ['ok']
+    """
+    result = train(spec)
+    quantities = listed(result)
+    exact = {q.name: float(q.value) for q in quantities}
+    order = {q.name: i for i, q in enumerate(quantities)}
+    for claim in claims:
+        _check_claim(claim, exact)
+    claimed = {}
+    for claim in claims:
+        claimed.setdefault(claim.canonical, float(claim.value))
+    rules = Rules(spec, exact)
+    statuses, verdicts = {}, {}
+    for i in sorted(range(len(claims)), key=lambda i: order[claims[i].canonical]):
+        claim = claims[i]
+        verdicts[i] = _judge_one(rules, claim, exact, claimed, statuses)
+        statuses.setdefault(claim.canonical, verdicts[i].status)
+    return [verdicts[i] for i in range(len(claims))]
+
+
+def _check_claim(claim, exact):
+    if claim.canonical not in exact:
+        raise SpecError(f"{claim.name}: {claim.canonical!r} is not a quantity of this network")
+    try:
+        finite = math.isfinite(float(claim.value))
+    except (InvalidOperation, ValueError, TypeError):
+        finite = False
+    if not finite:
+        raise SpecError(f"{claim.name}: the claimed value {claim.value} is not a finite number")
+
+
+def _judge_one(rules, claim, exact, claimed, statuses):
+    name, d = claim.canonical, claim.decimals
+    value, correct, unit = float(claim.value), exact[claim.canonical], 10.0**-d
+    convention = _convention(claim.value, correct, d)
+    if convention:
+        return Verdict(claim, correct, "ok", None, f"{_fig(correct, d + SHOWN_EXTRA)} {convention} to {claim.value}")
+    author = View(exact, claimed)
+    forms = rules.forms(name, author)
+    right = [f for f in forms if f.diagnosis is None]
+    if right:
+        tol = _slack(rules, name, right[0], author, claimed, unit)
+        for form in right:
+            if _near(form.value, value, tol):
+                wrong = [n for n in author.read if n in claimed and statuses.get(n) in ("carried", "slip")]
+                if not wrong:
+                    shown = _fig(form.value, d + SHOWN_EXTRA)
+                    return Verdict(claim, correct, "rounding", None, f"the author's own figures give {shown}")
+                uses = ", ".join(f"{claimed[n]:g} for {n}" for n in wrong)
+                return Verdict(claim, correct, "carried", None, f"uses {uses} (itself wrong)")
+    else:
+        # No rule from the claimed figures (an update after several steps, a batch's loss afterwards): the
+        # author's rounding over the steps between, which the claims do not show, moves it a few units.
+        tol = unit * UNWRITTEN_UNITS * max(1, rules.spec.steps)
+        if abs(value - correct) <= tol:
+            words = f"within {UNWRITTEN_UNITS * max(1, rules.spec.steps)} units of {_fig(correct, d + SHOWN_EXTRA)}"
+            return Verdict(claim, correct, "rounding", None, words + "; the figures between are not claimed")
+    exact_view = View(exact)
+    mistakes = [f for f in forms if f.diagnosis] + [f for f in rules.forms(name, exact_view) if f.diagnosis]
+    mistakes += rules.generic(name, [f.value for f in right] + [correct])
+    rank = {diagnosis: i for i, diagnosis in enumerate(DIAGNOSES)}
+    for form in sorted(mistakes, key=lambda f: (f.diagnosis in ("sign", "factor-2"), rank[f.diagnosis])):
+        if _near(form.value, value, tol):
+            shown = _fig(form.value, d + SHOWN_EXTRA)
+            return Verdict(claim, correct, "slip", form.diagnosis, f"{form.how} gives {shown}, not {_fig(correct, d)}")
+    if right:
+        inputs = ", ".join(f"{n} = {author(n):g}" for n in author.read[:4])
+        recomputed = _fig(right[0].value, d + SHOWN_EXTRA)
+        words = f"{inputs} give {recomputed}, not {claim.value}" if inputs else f"{recomputed}, not {claim.value}"
+    else:
+        words = f"the exact value is {_fig(correct, d + SHOWN_EXTRA)}, not {claim.value}"
+    return Verdict(claim, correct, "slip", "arithmetic", words)
+
+
+def _convention(written, correct, d):
+    """ "rounded" or "truncated" when ``correct`` gives the figure ``written`` at its ``d`` decimals, else None."""
+    value, unit = float(written), 10.0**-d
+    if abs(correct - value) <= unit / 2 + FLOAT_NOISE * max(1.0, abs(correct)):
+        return "rounded"
+    cut = Decimal(repr(correct + math.copysign(FLOAT_NOISE * max(1.0, abs(correct)), correct)))
+    if cut.quantize(Decimal(1).scaleb(-d), rounding=ROUND_DOWN) == written:
+        return "truncated"
+    return None
+
+
+def _near(candidate, value, tol):
+    return math.isfinite(candidate) and abs(candidate - value) <= tol
+
+
+def _slack(rules, name, form, author, claimed, unit):
+    """How far the author's own rounding can move a figure from its rule's value on the author's view.
+
+    The figure itself is rounded or cut (one unit), and so may be each step between its inputs and it
+    that the author wrote down but did not claim (a product, f'), about half a unit per input read. An
+    input not claimed was rounded too, at a precision we take to be the claim's: its effect is its
+    sensitivity times one unit.
+    """
+    value, tol = form.value, unit * (1.0 + FLOAT_NOISE + 0.5 * form.carry)
+    for n in list(author.read):
+        step = 1e-6 * max(1.0, abs(author(n)))
+        moved = View(author.exact, author.claimed, {n: author(n) + step})
+        changed = [f.value for f in rules.forms(name, moved) if f.diagnosis is None]
+        sensitivity = abs(changed[0] - value) / step if changed and math.isfinite(changed[0]) else 0.0
+        tol += unit * 0.5 * max(1.0, sensitivity)
+        if n not in claimed:
+            tol += unit * sensitivity
+    return tol
+
+
+def _fig(value, decimals):
+    return f"{value:.{decimals}f}" if math.isfinite(value) else str(value)
+
+
+def _at(s):
+    return f"@{s}" if s else ""
+
+
+def _scalar(function, *values):
+    with np.errstate(all="ignore"):
+        return float(np.asarray(function(*(np.array([v], dtype=float) for v in values))).reshape(-1)[0])
+
+
+class Rules:
+    """The local rules of one spec: for each canonical name, its right forms and its known mistakes."""
+
+    def __init__(self, spec, exact):
+        self.spec, self.exact = spec, exact
+        arch = spec.architecture
+        self.depth, self.bias, self.loss = arch.depth, arch.bias, arch.loss
+        self.widths = arch.widths()
+        self.acts = [layer.activation for layer in arch.layers]
+        self.params = spec.numeric_parameters()
+        self.x, self.y = spec.numeric_data()
+        self.rows = list(spec.rows)
+        self.batch = spec.mode != "sample"
+        self.rate = float(spec.learning_rate)
+        a, y = sp.symbols("a y", real=True)
+        term = self.loss.term(a, y)
+        self._term = sp.lambdify([a, y], term, "math")
+        self._term_prime = sp.lambdify([a, y], sp.diff(term, a), "math")
+
+    # Given numbers, and the names of the quantities a rule reads.
+
+    def weight(self, l, j, k, v, after=False):
+        return v(f"new W{l}[{j + 1},{k + 1}]") if after else float(self.params[f"W{l}"][j, k])
+
+    def bias_of(self, l, j, v, after=False):
+        if self.bias == "none":
+            return 0.0
+        index = f"[{j + 1}]" if self.bias == "per-neuron" else ""
+        if after:
+            return v(f"new b{l}{index}")
+        b = self.params[f"b{l}"]
+        return float(b[j] if self.bias == "per-neuron" else b)
+
+    def below(self, l, k, row, at, v, prefix=""):
+        """The activation of unit k of layer l - 1 (an input of the sample ``row`` for l = 1)."""
+        return float(self.x[row, k]) if l == 1 else v(f"{prefix}a{l - 1}_{k + 1}{at}")
+
+    def sample_row(self, s):
+        return s - 1 if s else self.rows[0]
+
+    def signal_at(self, r):
+        """The suffix of the signals of trained row ``r``: none in sample mode."""
+        return f"@{r + 1}" if self.batch else ""
+
+    def forward_at(self, r):
+        """The suffix of the forward values the gradients of row ``r`` read."""
+        return f"@{r + 1}" if self.batch else ""
+
+    def f(self, l, z):
+        return _scalar(self.acts[l - 1].numeric_forward(), z)
+
+    def fprime(self, l, z, a):
+        return _scalar(self.acts[l - 1].numeric_derivative(), z, a)
+
+    # The rules, by family.
+
+    def forms(self, name, v):
+        """The forms of quantity ``name`` with inputs read from ``v``: right ones first, then known mistakes."""
+        m = NAME.fullmatch(name)
+        v.recording = True
+        try:
+            if m["family"]:
+                l, j, s = int(m["l"]), int(m["j"]) - 1, int(m["s"]) if m["s"] else None
+                rule = self.z if m["family"] == "z" else self.a
+                return rule(l, j, s, v, bool(m["after"]))
+            if m["loss"]:
+                return self.losses(m["loss"], v)
+            if m["signal"]:
+                l, j, s = int(m["sl"]), int(m["sj"]) - 1, int(m["ss"]) if m["ss"] else None
+                if m["signal"] == "delta":
+                    return self.delta(l, j, s, v)
+                return self.grad_a(l, j, s, v)
+            l = int(m["pl"])
+            index = [int(i) - 1 for i in m["pi"].split(",")] if m["pi"] else []
+            if m["param"] == "dL/d":
+                return self.gradient(m["kind"], l, index, v)
+            return self.new(m["kind"], l, index, v)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return []
+        finally:
+            v.recording = True
+
+    def z(self, l, j, s, v, after):
+        row, at, prefix = self.sample_row(s), _at(s), "after " if after else ""
+        terms = [
+            (f"W{l}[{j + 1},{k + 1}]", self.weight(l, j, k, v, after) * self.below(l, k, row, at, v, prefix))
+            for k in range(self.widths[l - 1])
+        ]
+        bias = self.bias_of(l, j, v, after)
+        total = sum(t for _, t in terms) + bias
+        forms = [Form(total)]
+        v.recording = False
+        if len(terms) > 1:
+            forms += [Form(total - t, "missing-contribution", f"leaving out {w}·a") for w, t in terms]
+        if self.bias != "none":
+            forms.append(Form(total - bias, "missing-contribution", "leaving out the bias"))
+        if self.widths[l] == self.widths[l - 1] > 1:
+            swapped = sum(
+                self.weight(l, k, j, v, after) * self.below(l, k, row, at, v, prefix) for k in range(self.widths[l - 1])
+            )
+            forms.append(Form(swapped + bias, "transposed", f"W{l}[k,{j + 1}] for W{l}[{j + 1},k]"))
+        return forms
+
+    def a(self, l, j, s, v, after):
+        prefix, at = "after " if after else "", _at(s)
+        if self.acts[l - 1].vector:
+            zs = [v(f"{prefix}z{l}_{k + 1}{at}") for k in range(self.widths[l])]
+            top = max(zs)
+            exps = [math.exp(z - top) for z in zs]
+            return [Form(exps[j] / sum(exps))]
+        return [Form(self.f(l, v(f"{prefix}z{l}_{j + 1}{at}")))]
+
+    def sample_loss(self, at, v, prefix=""):
+        """The loss of one sample from its outputs, and the same loss missing one output's term."""
+        L, targets = self.depth, self.y[self.sample_row(int(at[1:]) if at else None)]
+        terms = [self._term(v(f"{prefix}a{L}_{j + 1}{at}"), float(targets[j])) for j in range(self.widths[L])]
+        outs = [v(f"{prefix}a{L}_{j + 1}{at}") for j in range(self.widths[L])]
+        slopes = [abs(self._term_prime(a, float(y))) for a, y in zip(outs, targets)]
+        forms = [Form(sum(terms), carry=sum(slopes))]
+        v.recording = False
+        if len(terms) > 1:
+            forms += [Form(sum(terms) - t, "missing-contribution", "leaving out an output's term") for t in terms]
+        return forms
+
+    def reduced(self, rows, v):
+        """The loss over ``rows`` from their own losses, summed or averaged as the spec says, and the mistakes."""
+        values = [v(f"loss@{r + 1}") for r in rows]
+        total = sum(values)
+        mean = self.spec.reduction == "mean"
+        forms = [Form(total / len(rows) if mean else total)]
+        v.recording = False
+        if len(rows) > 1:
+            other = "summed instead of averaged" if mean else "averaged instead of summed"
+            forms.append(Form(total if mean else total / len(rows), "mean-vs-sum", other))
+            for value in values:
+                part = total - value
+                forms.append(Form(part / len(rows) if mean else part, "missing-contribution", "a sample left out"))
+        return forms
+
+    def losses(self, name, v):
+        if name.startswith("loss@"):
+            return self.sample_loss("@" + name[5:], v)
+        if name == "loss_total":
+            return self.reduced(range(len(self.x)), v)
+        if not self.batch:
+            return self.sample_loss("", v, "after " if name == "loss_after" else "")
+        return [] if name == "loss_after" else self.reduced(self.rows, v)
+
+    def grad_a(self, l, j, s, v, weights=None):
+        at, L = _at(s), self.depth
+        if l == L:
+            return [Form(self._term_prime(v(f"a{L}_{j + 1}{at}"), float(self.y[self.sample_row(s), j])))]
+        units = range(self.widths[l + 1])
+        deltas = [v(f"delta{l + 1}_{m + 1}{at}") for m in units]
+        W = self.params[f"W{l + 1}"]
+        terms = [float(W[m, j]) * deltas[m] for m in units]
+        forms = [Form(sum(terms))]
+        v.recording = False
+        if len(terms) > 1:
+            forms += [
+                Form(
+                    sum(terms) - t,
+                    "missing-contribution",
+                    f"leaving out W{l + 1}[{m + 1},{j + 1}]·delta{l + 1}_{m + 1}",
+                )
+                for m, t in enumerate(terms)
+            ]
+        updated = [float(W[m, j]) - self.rate * v(f"dL/dW{l + 1}[{m + 1},{j + 1}]") for m in units]
+        forms.append(Form(sum(w * d for w, d in zip(updated, deltas)), "updated-weights", f"the updated W{l + 1}"))
+        if W.shape[0] == W.shape[1] > 1:
+            swapped = sum(float(W[j, m]) * deltas[m] for m in units)
+            forms.append(Form(swapped, "transposed", f"W{l + 1}[{j + 1},m] for W{l + 1}[m,{j + 1}]"))
+        return forms
+
+    def delta(self, l, j, s, v):
+        at, L = _at(s), self.depth
+        z, a = v(f"z{l}_{j + 1}{at}"), v(f"a{l}_{j + 1}{at}")
+        g = v(f"dL/da{l}_{j + 1}{at}")
+        if self.acts[l - 1].vector:
+            return self.softmax_delta(l, j, s, v)
+        slopes = [self.fprime(l, z, a), self.fprime(l, z, self.f(l, z))]
+        forms = [Form(g * slope, carry=abs(g)) for slope in slopes]
+        if l == L:
+            row = self.sample_row(s)
+            forms.append(Form(self._term_prime(a, float(self.y[row, j])) * slopes[0]))
+        v.recording = False
+        forms.append(Form(g, "missing-derivative", "dL/da without f'(z)"))
+        forms += [
+            Form(g * self.fprime(l, a, self.f(l, a)), "wrong-derivative", f"f' taken at a = {a:g} instead of z"),
+            Form(g * self.fprime(l, z, z), "wrong-derivative", f"f' written with z = {z:g} for a"),
+            Form(g * a, "wrong-derivative", "a in place of f'(z)"),
+        ]
+        if l < L:
+            # The author may have gone straight to delta: dL/da's own mistakes, times f'.
+            passed = self.grad_a(l, j, s, View(v.exact, v.claimed, v.moved))
+            forms += [Form(f.value * slopes[0], f.diagnosis, f.how) for f in passed if f.diagnosis]
+        return forms
+
+    def softmax_delta(self, l, j, s, v):
+        at, units = _at(s), range(self.widths[l])
+        outs = [v(f"a{l}_{k + 1}{at}") for k in units]
+        grads = [v(f"dL/da{l}_{k + 1}{at}") for k in units]
+        row = self.sample_row(s)
+        own = [self._term_prime(outs[k], float(self.y[row, k])) for k in units]
+
+        def chain(g):
+            return sum(g[k] * outs[k] * ((k == j) - outs[j]) for k in units)
+
+        right = [Form(chain(grads), carry=sum(map(abs, grads))), Form(chain(own), carry=sum(map(abs, own)))]
+        v.recording = False
+        return [
+            *right,
+            Form(grads[j], "missing-derivative", "dL/da without the softmax Jacobian"),
+            Form(grads[j] * outs[j] * (1 - outs[j]), "missing-contribution", "only the Jacobian's diagonal"),
+        ]
+
+    def gradient(self, kind, l, index, v):
+        mean = self.spec.reduction == "mean"
+        parts = []
+        for r in self.rows:
+            at, fat = self.signal_at(r), self.forward_at(r)
+            if kind == "W":
+                j, k = index
+                parts.append(v(f"delta{l}_{j + 1}{at}") * self.below(l, k, r, fat, v))
+            elif index:
+                parts.append(v(f"delta{l}_{index[0] + 1}{at}"))
+            else:
+                parts.append(sum(v(f"delta{l}_{j + 1}{at}") for j in range(self.widths[l])))
+        n = len(self.rows)
+        total = sum(parts)
+        forms = [Form(total / n if mean else total)]
+        v.recording = False
+        if n > 1:
+            other = "summed instead of averaged" if mean else "averaged instead of summed"
+            forms.append(Form(total if mean else total / n, "mean-vs-sum", other))
+            for r, part in zip(self.rows, parts):
+                rest = total - part
+                forms.append(Form(rest / n if mean else rest, "missing-contribution", f"sample {r + 1} left out"))
+                forms.append(Form(part / n if mean else part, "wrong-sample", f"sample {r + 1} alone"))
+        if kind == "W" and index[1] < self.widths[l] and index[0] < self.widths[l - 1]:
+            j, k = index
+            swapped = sum(
+                v(f"delta{l}_{k + 1}{self.signal_at(r)}") * self.below(l, j, r, self.forward_at(r), v)
+                for r in self.rows
+            )
+            forms.append(
+                Form(swapped / n if mean else swapped, "transposed", f"delta{l}_{k + 1}·a_{j + 1} (indices swapped)")
+            )
+        return forms
+
+    def new(self, kind, l, index, v):
+        if self.spec.steps != 1:
+            return []
+        suffix = f"[{','.join(str(i + 1) for i in index)}]" if index else ""
+        old = float(self.params[f"{kind}{l}"][tuple(index)])
+        g, rate = v(f"dL/d{kind}{l}{suffix}"), self.rate
+        moved = old - rate * g
+        v.recording = False
+        if kind == "b" and not self.spec.update_biases:
+            return [Form(old), Form(moved, "learning-rate", "a frozen bias updated")]
+        forms = [Form(moved), Form(old + rate * g, "learning-rate", "the update added, not subtracted")]
+        if rate != 1:
+            forms += [
+                Form(old - g, "learning-rate", "the rate left out"),
+                Form(old - g / rate, "learning-rate", "divided by the rate"),
+            ]
+        return forms
+
+    def generic(self, name, values):
+        """Mistakes any quantity can carry: its sign, a factor 2, another sample's value."""
+        forms = []
+        for value in values[:1]:
+            forms += [
+                Form(-value, "sign", "the sign flipped"),
+                Form(2 * value, "factor-2", "twice the value"),
+                Form(value / 2, "factor-2", "half the value"),
+            ]
+        forms += [Form(value, "wrong-sample", f"sample {s}'s value") for s, value in self.other_samples(name)]
+        return forms
+
+    def other_samples(self, name):
+        """(sample, exact value) of the same quantity for the other samples."""
+        base, _, s = name.partition("@")
+        if name.startswith(("after ", "dL/dW", "dL/db", "new ")) or name in ("loss_total", "loss_after"):
+            return []
+        own = int(s) if s else self.rows[0] + 1
+        if base == "loss" and self.batch and not s:
+            return []
+        found = []
+        for other in range(1, len(self.x) + 1):
+            key = f"{base}@{other}"
+            if other != own and key in self.exact:
+                found.append((other, self.exact[key]))
+        return found
