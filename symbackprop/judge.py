@@ -30,7 +30,8 @@ A claim that is not a finite number (NaN, infinity) or not a quantity of the net
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
@@ -64,8 +65,8 @@ class Form:
 class View:
     """The inputs a rule reads: the author's claimed figures over the exact values, and which names were read."""
 
-    def __init__(self, exact, claimed=None, moved=None):
-        self.exact, self.claimed, self.moved = exact, claimed or {}, moved or {}
+    def __init__(self, exact, claimed=None, moved=None, decimals=None):
+        self.exact, self.claimed, self.moved, self.decimals = exact, claimed or {}, moved or {}, decimals
         self.read = []
         self.recording = True
 
@@ -80,12 +81,13 @@ class View:
 def judge(spec, claims):
     """One :class:`~symbackprop.verdict.Verdict` for each of ``claims`` (verdict.Claim, in any order), in their order.
 
-    >>> from decimal import Decimal
-    >>> from symbackprop import load
-    >>> from symbackprop.verdict import Claim
-    >>> spec = load("regression_2_2_1_linear_output")
-    >>> [v.status for v in judge(spec, [Claim("a2_1", "a2_1", Decimal("0.7668"))])]
-    ['ok']
+        >>> from functools import lru_cache
+    from decimal import Decimal
+        >>> from symbackprop import load
+        >>> from symbackprop.verdict import Claim
+        >>> spec = load("regression_2_2_1_linear_output")
+        >>> [v.status for v in judge(spec, [Claim("a2_1", "a2_1", Decimal("0.7668"))])]
+        ['ok']
     """
     result = train(spec)
     quantities = listed(result)
@@ -122,7 +124,7 @@ def _judge_one(rules, claim, exact, claimed, statuses):
     convention = _convention(claim.value, correct, d)
     if convention:
         return Verdict(claim, correct, "ok", None, f"{_fig(correct, d + SHOWN_EXTRA)} {convention} to {claim.value}")
-    author = View(exact, claimed)
+    author = View(exact, claimed, decimals=d)
     forms = rules.forms(name, author)
     right = [f for f in forms if f.diagnosis is None]
     if right:
@@ -165,9 +167,9 @@ def _convention(written, correct, d):
     if abs(correct - value) <= unit / 2 + FLOAT_NOISE * max(1.0, abs(correct)):
         return "rounded"
     cut = Decimal(repr(correct + math.copysign(FLOAT_NOISE * max(1.0, abs(correct)), correct)))
-    if cut.quantize(Decimal(1).scaleb(-d), rounding=ROUND_DOWN) == written:
-        return "truncated"
-    return None
+    with localcontext(prec=cut.adjusted() + d + 2 if cut.adjusted() > 0 else 28):
+        truncated = cut.quantize(Decimal(1).scaleb(-d), rounding=ROUND_DOWN) == written
+    return "truncated" if truncated else None
 
 
 def _near(candidate, value, tol):
@@ -184,14 +186,20 @@ def _slack(rules, name, form, author, claimed, unit):
     """
     value, tol = form.value, unit * (1.0 + FLOAT_NOISE + 0.5 * form.carry)
     for n in list(author.read):
-        step = 1e-6 * max(1.0, abs(author(n)))
-        moved = View(author.exact, author.claimed, {n: author(n) + step})
-        changed = [f.value for f in rules.forms(name, moved) if f.diagnosis is None]
-        sensitivity = abs(changed[0] - value) / step if changed and math.isfinite(changed[0]) else 0.0
+        sensitivity = min(_sensitivity(rules, name, value, author, n, side) for side in (1, -1))
         tol += unit * 0.5 * max(1.0, sensitivity)
         if n not in claimed:
             tol += unit * sensitivity
     return tol
+
+
+def _sensitivity(rules, name, value, author, n, side):
+    """How fast the figure's value moves with input ``n``, on one side: the smaller side is taken, so a kink
+    met on the way (a ReLU's at 0) is not mistaken for a steep slope."""
+    step = side * 1e-6 * max(1.0, abs(author(n)))
+    moved = View(author.exact, author.claimed, {n: author(n) + step}, author.decimals)
+    changed = [f.value for f in rules.forms(name, moved) if f.diagnosis is None]
+    return abs(changed[0] - value) / abs(step) if changed and math.isfinite(changed[0]) else 0.0
 
 
 def _fig(value, decimals):
@@ -207,6 +215,15 @@ def _scalar(function, *values):
         return float(np.asarray(function(*(np.array([v], dtype=float) for v in values))).reshape(-1)[0])
 
 
+@lru_cache(maxsize=256)
+def _loss_term(loss, y):
+    """(loss term, its derivative) of one output with target ``y``, as functions of the output. Written for
+    this target, so that a target of 0 or 1 drops the log it weighs (no 0 log 0 at an output of 0 or 1)."""
+    a = sp.Symbol("a", real=True)
+    term = loss.term(a, sp.Rational(repr(y)))
+    return sp.lambdify([a], term, "math"), sp.lambdify([a], sp.diff(term, a), "math")
+
+
 class Rules:
     """The local rules of one spec: for each canonical name, its right forms and its known mistakes."""
 
@@ -216,15 +233,19 @@ class Rules:
         self.depth, self.bias, self.loss = arch.depth, arch.bias, arch.loss
         self.widths = arch.widths()
         self.acts = [layer.activation for layer in arch.layers]
+        self._forward = [act.numeric_forward() for act in self.acts]
+        self._derivative = [act.numeric_derivative() for act in self.acts]
         self.params = spec.numeric_parameters()
         self.x, self.y = spec.numeric_data()
         self.rows = list(spec.rows)
         self.batch = spec.mode != "sample"
         self.rate = float(spec.learning_rate)
-        a, y = sp.symbols("a y", real=True)
-        term = self.loss.term(a, y)
-        self._term = sp.lambdify([a, y], term, "math")
-        self._term_prime = sp.lambdify([a, y], sp.diff(term, a), "math")
+
+    def _term(self, a, y):
+        return _loss_term(self.loss, float(y))[0](a)
+
+    def _term_prime(self, a, y):
+        return _loss_term(self.loss, float(y))[1](a)
 
     # Given numbers, and the names of the quantities a rule reads.
 
@@ -256,10 +277,10 @@ class Rules:
         return f"@{r + 1}" if self.batch else ""
 
     def f(self, l, z):
-        return _scalar(self.acts[l - 1].numeric_forward(), z)
+        return _scalar(self._forward[l - 1], z)
 
     def fprime(self, l, z, a):
-        return _scalar(self.acts[l - 1].numeric_derivative(), z, a)
+        return _scalar(self._derivative[l - 1], z, a)
 
     # The rules, by family.
 
@@ -299,7 +320,7 @@ class Rules:
         total = sum(t for _, t in terms) + bias
         forms = [Form(total)]
         v.recording = False
-        if len(terms) > 1:
+        if len(terms) + (self.bias != "none") > 1:
             forms += [Form(total - t, "missing-contribution", f"leaving out {w}·a") for w, t in terms]
         if self.bias != "none":
             forms.append(Form(total - bias, "missing-contribution", "leaving out the bias"))
@@ -353,7 +374,41 @@ class Rules:
             return self.reduced(range(len(self.x)), v)
         if not self.batch:
             return self.sample_loss("", v, "after " if name == "loss_after" else "")
-        return [] if name == "loss_after" else self.reduced(self.rows, v)
+        return self.batch_loss_after(v) if name == "loss_after" else self.reduced(self.rows, v)
+
+    def batch_loss_after(self, v):
+        """The loss after the step over the trained samples, from the claimed updated parameters.
+
+        No name holds these samples' pass afterwards, so it is worked here as the author would have worked it,
+        each figure rounded at the claim's decimals, as well as exactly.
+        """
+        L, mean = self.depth, self.spec.reduction == "mean"
+        forms = []
+        for places in dict.fromkeys([v.decimals, None]):
+
+            def rounded(value, places=places):
+                return value if places is None else round(value, places)
+
+            losses = []
+            for r in self.rows:
+                outs = [float(x) for x in self.x[r]]
+                for l in range(1, L + 1):
+                    zs = [
+                        rounded(
+                            sum(self.weight(l, j, k, v, True) * outs[k] for k in range(self.widths[l - 1]))
+                            + self.bias_of(l, j, v, True)
+                        )
+                        for j in range(self.widths[l])
+                    ]
+                    if self.acts[l - 1].vector:
+                        exps = [math.exp(z - max(zs)) for z in zs]
+                        outs = [rounded(e / sum(exps)) for e in exps]
+                    else:
+                        outs = [rounded(self.f(l, z)) for z in zs]
+                losses.append(rounded(sum(self._term(a, float(t)) for a, t in zip(outs, self.y[r]))))
+            total = sum(losses)
+            forms.append(Form(total / len(losses) if mean else total, carry=len(losses)))
+        return forms
 
     def grad_a(self, l, j, s, v, weights=None):
         at, L = _at(s), self.depth

@@ -1,0 +1,424 @@
+"""The judge against figures made elsewhere: the engine's exact values, its carried run, and a student's
+worked step written here with the oracle's formulas (tests/oracle.py), with mistakes made on purpose."""
+
+import math
+import random
+import tomllib
+from collections import Counter
+from decimal import ROUND_DOWN, Decimal, localcontext
+from pathlib import Path
+
+import numpy as np
+import pytest
+from networks import random_case
+from oracle import activation
+
+from symbackprop import SpecError, canonical_quantities, load, parse, train
+from symbackprop.carried import carried_run
+from symbackprop.judge import judge
+from symbackprop.verdict import DIAGNOSES, STATUSES, Claim
+
+SEEDS = range(40)
+
+
+def one_step(seed, mode="sample"):
+    """A random case trained one step (so every updated parameter has a rule), in ``mode``."""
+    text, net, plain = random_case(seed)
+    text = text.replace(f"steps = {plain['steps']}", "steps = 1").replace(
+        f'mode = "{plain["mode"]}"', f'mode = "{mode}"'
+    )
+    rows = [plain["sample"] - 1] if mode == "sample" else list(range(len(plain["x"])))
+    return parse(text), net, {**plain, "steps": 1, "mode": mode, "rows": rows}
+
+
+def claims_of(values, d):
+    return [Claim(name, name, Decimal(f"{value:.{d}f}")) for name, value in values.items()]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_exact_values_rounded_or_cut_are_ok(seed):
+    text, _, _ = random_case(seed)
+    spec = parse(text)
+    d = random.Random(seed).randint(3, 6)
+    exact = canonical_quantities(train(spec))
+    verdicts = judge(spec, claims_of(exact, d))
+    assert {v.status for v in verdicts} == {"ok"}
+    assert all("rounded" in v.explanation for v in verdicts)
+    with localcontext(prec=400):
+        cut = [Claim(n, n, Decimal(repr(v)).quantize(Decimal(1).scaleb(-d), ROUND_DOWN)) for n, v in exact.items()]
+    assert {v.status for v in judge(spec, cut)} == {"ok"}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_run_rounded_as_it_is_carried_has_no_slip(seed):
+    spec, _, _ = one_step(seed, "sample" if seed % 2 else "batch")
+    d = random.Random(seed).randint(3, 6)
+    carried = canonical_quantities(carried_run(spec, lambda kind, l, value: d))
+    # A log of an output rounded to 0 or 1 is infinite: an author would write no figure there. A frozen bias
+    # keeps its given digits.
+    claims = claims_of({n: v for n, v in carried.items() if math.isfinite(v)}, d)
+    if not spec.update_biases:
+        claims = [c for c in claims if not c.canonical.startswith("new b")]
+        claims += claims_of({n: v for n, v in carried.items() if n.startswith("new b")}, 6)
+    verdicts = judge(spec, claims)
+    assert [v.claim.canonical for v in verdicts if v.status not in ("ok", "rounding")] == []
+
+
+class Student:
+    """One training step on one sample worked by hand: every figure rounded to ``d`` decimals before it is used
+    again, and at most a few of them computed the wrong way on purpose (``slips``: name -> (diagnosis, choice)).
+
+    Written from the oracle's scalar activations and the textbook losses, not from the judge's rules.
+    """
+
+    def __init__(self, net, plain, d, slips=()):
+        self.net, self.d, self.slips = net, d, dict(slips)
+        self.params = {k: np.asarray(v, dtype=float) for k, v in plain["params"].items()}
+        self.x, self.y = np.asarray(plain["x"], dtype=float), np.asarray(plain["y"], dtype=float)
+        self.row, self.rate = plain["rows"][0], plain["learning_rate"]
+        self.update_biases = plain["update_biases"]
+        self.depth = len(net.acts)
+        self.fig, self.order, self.right = {}, [], {}
+        self.work()
+
+    def put(self, name, right, mistakes=None):
+        """Record ``name``: the right value, or the slip's value when a slip is planned there."""
+        value = right()
+        self.right[name] = round(value, self.d)
+        if name in self.slips:
+            kind, choice = self.slips[name]
+            if kind == "sign":
+                value = -value
+            elif kind == "factor-2":
+                value = value * (2 if choice % 2 else 0.5)
+            else:
+                value = mistakes[kind](choice)
+        self.fig[name] = round(value, self.d)
+        self.order.append(name)
+        return self.fig[name]
+
+    def f(self, l):
+        return activation(self.net.acts[l - 1][0], **self.net.acts[l - 1][1])
+
+    def bias(self, params, l, j):
+        b = params.get(f"b{l}")
+        return 0.0 if b is None else float(b if b.ndim == 0 else b[j])
+
+    def forward(self, params, prefix=""):
+        outs = list(self.x[self.row])
+        for l in range(1, self.depth + 1):
+            W = params[f"W{l}"]
+            zs = []
+            for j in range(W.shape[0]):
+                name = f"{prefix}z{l}_{j + 1}"
+
+                def total(j=j, l=l, W=W, outs=outs, drop=None, swap=False, row=None):
+                    below = list(self.x[row]) if row is not None else outs
+                    terms = [(W[k, j] if swap else W[j, k]) * below[k] for k in range(W.shape[1])]
+                    if drop is not None and drop < len(terms):
+                        terms[drop] = 0.0
+                    bias = 0.0 if drop == len(terms) else self.bias(params, l, j)
+                    return sum(terms) + bias
+
+                other = [s for s in range(len(self.x)) if s != self.row]
+                mistakes = {
+                    "missing-contribution": lambda c, total=total, W=W: total(drop=c % (W.shape[1] + 1)),
+                    "transposed": lambda c, total=total: total(swap=True),
+                    "wrong-sample": lambda c, total=total, other=other: total(row=other[c % len(other)]),
+                }
+                zs.append(self.put(name, total, mistakes))
+            if self.net.acts[l - 1][0] == "softmax":
+                top = max(zs)
+                e = [math.exp(z - top) for z in zs]
+                outs = [self.put(f"{prefix}a{l}_{j + 1}", lambda j=j, e=e: e[j] / sum(e)) for j in range(len(zs))]
+            else:
+                f, _ = self.f(l)
+                outs = [self.put(f"{prefix}a{l}_{j + 1}", lambda z=z, f=f: f(z)) for j, z in enumerate(zs)]
+        return outs
+
+    def loss(self, outs, name):
+        y, net = self.y[self.row], self.net
+        if net.loss_kind == "squared_error":
+            value = net.factor * sum((a - t) ** 2 for a, t in zip(outs, y))
+        elif net.loss_kind == "bce":
+            value = -sum(t * math.log(a) + (1 - t) * math.log(1 - a) for a, t in zip(outs, y))
+        else:
+            value = -sum(t * math.log(a) for a, t in zip(outs, y) if t)
+        self.put(name, lambda: value)
+
+    def output_grad_a(self, a, t):
+        kind = self.net.loss_kind
+        if kind == "squared_error":
+            return 2 * self.net.factor * (a - t)
+        if kind == "bce":
+            return -t / a + (1 - t) / (1 - a)
+        return -t / a if t else 0.0
+
+    def delta(self, l, j, g):
+        """dL/dz from the rounded dL/da and the rounded f'(z); the planned mistakes take f' away or at a."""
+        z, a = self.fig[f"z{l}_{j + 1}"], self.fig[f"a{l}_{j + 1}"]
+        _, fp = self.f(l)
+        mistakes = {"missing-derivative": lambda c: g, "wrong-derivative": lambda c: g * round(fp(a), self.d)}
+        return self.put(f"delta{l}_{j + 1}", lambda: g * round(fp(z), self.d), mistakes)
+
+    def gradient(self, l, j, k, delta):
+        below = self.x[self.row][k] if l == 1 else self.fig[f"a{l - 1}_{k + 1}"]
+        return round(delta[j] * below, self.d)
+
+    def work(self):
+        L, y = self.depth, self.y[self.row]
+        outs = self.forward(self.params)
+        self.loss(outs, "loss")
+        grads = [
+            self.put(f"dL/da{L}_{j + 1}", lambda a=a, t=t: self.output_grad_a(a, t))
+            for j, (a, t) in enumerate(zip(outs, y))
+        ]
+        if self.net.acts[-1][0] == "softmax":
+            n = len(outs)
+            jac = [[round(outs[k] * ((k == j) - outs[j]), self.d) for k in range(n)] for j in range(n)]
+            delta = [
+                self.put(
+                    f"delta{L}_{j + 1}",
+                    lambda j=j: sum(grads[k] * jac[j][k] for k in range(n)),
+                    {"missing-derivative": lambda c, j=j: grads[j]},
+                )
+                for j in range(n)
+            ]
+        else:
+            delta = [self.delta(L, j, g) for j, g in enumerate(grads)]
+        deltas = {L: delta}
+        for l in range(L - 1, 0, -1):
+            W = self.params[f"W{l + 1}"]
+            above = deltas[l + 1]
+            new_W = [
+                [round(W[m, j] - self.rate * self.gradient(l + 1, m, j, above), self.d) for j in range(W.shape[1])]
+                for m in range(W.shape[0])
+            ]
+            grads = []
+            for j in range(W.shape[1]):
+
+                def passed(j=j, W=W, above=above, drop=None, weights=None):
+                    w = weights or W
+                    return sum(round(w[m][j] * above[m], self.d) for m in range(W.shape[0]) if m != drop)
+
+                mistakes = {
+                    "missing-contribution": lambda c, passed=passed, n=W.shape[0]: passed(drop=c % n),
+                    "updated-weights": lambda c, passed=passed, new_W=new_W: passed(weights=new_W),
+                    "transposed": lambda c, j=j, W=W, above=above: sum(
+                        round(W[j, m] * above[m], self.d) for m in range(W.shape[0])
+                    ),
+                }
+                grads.append(self.put(f"dL/da{l}_{j + 1}", passed, mistakes))
+            deltas[l] = [self.delta(l, j, g) for j, g in enumerate(grads)]
+        gradients = {}
+        for l in range(L, 0, -1):
+            W = self.params[f"W{l}"]
+            gradients[f"W{l}"] = np.array(
+                [
+                    [
+                        self.put(f"dL/dW{l}[{j + 1},{k + 1}]", lambda j=j, k=k, l=l: self.gradient(l, j, k, deltas[l]))
+                        for k in range(W.shape[1])
+                    ]
+                    for j in range(W.shape[0])
+                ]
+            )
+            b = self.params.get(f"b{l}")
+            if b is not None and b.ndim == 1:
+                gradients[f"b{l}"] = np.array(
+                    [self.put(f"dL/db{l}[{j + 1}]", lambda j=j, l=l: deltas[l][j]) for j in range(len(b))]
+                )
+            elif b is not None:
+                gradients[f"b{l}"] = np.array(self.put(f"dL/db{l}", lambda l=l: sum(deltas[l])))
+        new = {}
+        for pname in sorted(self.params, key=lambda p: (-int(p[1:]), p[0] != "W")):
+            value, g = self.params[pname], gradients[pname]
+            moved = np.zeros_like(value)
+            for index in np.ndindex(value.shape):
+                suffix = f"[{','.join(str(i + 1) for i in index)}]" if index else ""
+                frozen = pname[0] == "b" and not self.update_biases
+                old, grad = float(value[index]), float(g[index])
+                mistakes = {"learning-rate": lambda c, old=old, grad=grad: old + self.rate * grad}
+                right = (lambda old=old: old) if frozen else (lambda old=old, grad=grad: old - self.rate * grad)
+                moved[index] = self.put(f"new {pname}{suffix}", right, mistakes)
+            new[pname] = moved
+        after = self.forward(new, "after ")
+        self.loss(after, "loss_after")
+
+    def claims(self):
+        return [Claim(n, n, Decimal(f"{self.fig[n]:.{self.d}f}")) for n in self.order]
+
+
+def places(student, plain, net):
+    """Every (name, diagnosis) where the student can make that mistake in this network."""
+    found = []
+    depth = len(net.acts)
+    for name in student.order:
+        found += [(name, "sign"), (name, "factor-2")]
+        if name.startswith("z"):
+            l, inputs = int(name[1 : name.index("_")]), np.shape(plain["params"][f"W{int(name[1 : name.index('_')])}"])
+            if inputs[1] + (net.bias != "none") > 1:
+                found.append((name, "missing-contribution"))
+            if inputs[0] == inputs[1] > 1:
+                found.append((name, "transposed"))
+            if l == 1 and len(plain["x"]) > 1:
+                found.append((name, "wrong-sample"))
+        if name.startswith("delta"):
+            l = int(name[5 : name.index("_")])
+            if net.acts[l - 1][0] != "linear":
+                found.append((name, "missing-derivative"))
+            if net.acts[l - 1][0] not in ("linear", "softmax"):
+                found.append((name, "wrong-derivative"))
+        if name.startswith("dL/da") and int(name[5 : name.index("_")]) < depth:
+            l = int(name[5 : name.index("_")])
+            shape = np.shape(plain["params"][f"W{l + 1}"])
+            found.append((name, "updated-weights"))
+            if shape[0] > 1:
+                found.append((name, "missing-contribution"))
+            if shape[0] == shape[1] > 1:
+                found.append((name, "transposed"))
+        if name.startswith("new W"):
+            found.append((name, "learning-rate"))
+    return found
+
+
+def inject(seed, count=1):
+    """For each diagnosis, a student with that one slip at a random place where it shows at the precision."""
+    spec, net, plain = one_step(seed)
+    rng = random.Random(seed)
+    d = rng.randint(3, 6)
+    honest = Student(net, plain, d)
+    cases = []
+    for kind in DIAGNOSES:
+        options = [p for p in places(honest, plain, net) if p[1] == kind]
+        rng.shuffle(options)
+        for name, _ in options:
+            choice = rng.randrange(8)
+            try:
+                student = Student(net, plain, d, {name: (kind, choice)})
+            except (ValueError, ZeroDivisionError, OverflowError):  # a log of an output the slip took to 0
+                continue
+            if abs(student.fig[name] - student.right[name]) >= 3 * 10.0**-d and math.isfinite(student.fig[name]):
+                cases.append((kind, name, student))
+                break
+    return spec, cases
+
+
+def test_one_slip_is_found_where_it_was_made_and_carried_after():
+    diagnosed, injected, wrong = Counter(), Counter(), []
+    for seed in range(60):
+        spec, cases = inject(seed)
+        for kind, name, student in cases:
+            verdicts = judge(spec, student.claims())
+            by_name = {v.claim.canonical: v for v in verdicts}
+            slips = [v.claim.canonical for v in verdicts if v.status == "slip"]
+            assert slips == [name], (
+                seed,
+                kind,
+                name,
+                [(v.claim.canonical, v.explanation) for v in verdicts if v.status == "slip"],
+            )
+            before = student.order[: student.order.index(name)]
+            assert {by_name[n].status for n in before} <= {"ok", "rounding"}
+            assert {v.status for v in verdicts} <= set(STATUSES)
+            injected[kind] += 1
+            if by_name[name].diagnosis == kind:
+                diagnosed[kind] += 1
+            else:
+                wrong.append((seed, kind, name, by_name[name].diagnosis, by_name[name].explanation))
+    table = {kind: f"{diagnosed[kind]}/{injected[kind]}" for kind in injected}
+    print("diagnosed:", table)
+    for kind, n in injected.items():
+        assert diagnosed[kind] >= 0.9 * n, (table, wrong)
+
+
+def test_two_independent_slips_are_two_slips():
+    found = 0
+    for seed in range(20):
+        spec, net, plain = one_step(seed)
+        d = 4
+        names = Student(net, plain, d).order
+        first = "z1_1"
+        last = next(n for n in names if n.startswith("new W"))
+        student = Student(
+            net, plain, d, {first: ("missing-contribution", len(plain["x"][0])), last: ("learning-rate", 0)}
+        )
+        if net.bias == "none" or abs(student.fig[last] - student.right[last]) < 3e-4:
+            continue
+        verdicts = judge(spec, student.claims())
+        slips = [v.claim.canonical for v in verdicts if v.status == "slip"]
+        assert slips == [first, last], seed
+        found += 1
+    assert found >= 5
+
+
+def test_claims_come_back_in_their_own_order():
+    spec = load("regression_2_2_1_linear_output")
+    exact = canonical_quantities(train(spec))
+    claims = claims_of({n: exact[n] for n in ("new b2[1]", "a2_1", "delta2_1")}, 4)
+    assert [v.claim for v in judge(spec, claims)] == claims
+
+
+SEED_NAMES = {"z": "z{l}_{j}", "a": "a{l}_{j}", "grad_a": "dL/da{l}_{j}", "delta": "delta{l}_{j}"}
+SEED_PARAMETERS = {"grad.W": "dL/dW{l}[{j},{k}]", "new.W": "new W{l}[{j},{k}]"}
+
+
+def seed_claims(example):
+    """The figures a reference example prints (tests/seed_figures), the first print of each, by canonical name."""
+    figures = tomllib.loads((Path(__file__).parent / "seed_figures" / f"{example}.toml").read_text())["figure"]
+    claims = {}
+    for figure in figures:
+        quantity, index = figure["quantity"], figure["index"]
+        after, _, family = quantity.rpartition(".") if quantity.startswith("after.") else ("", "", quantity)
+        family, l = family.rstrip("12"), family[len(family.rstrip("12")) :]
+        if quantity in ("loss", "loss_after"):
+            name = quantity
+        elif family in SEED_NAMES and l:
+            name = ("after " if after else "") + SEED_NAMES[family].format(l=l, j=index[-1] + 1)
+        elif family in SEED_PARAMETERS and l:
+            name = SEED_PARAMETERS[family].format(l=l, j=index[0] + 1, k=index[1] + 1)
+        else:
+            continue
+        claims.setdefault(name, Claim(quantity, name, Decimal(figure["printed"])))
+    return list(claims.values())
+
+
+def test_the_slips_of_reference_002_and_what_they_carry():
+    """docs/seed-slips.md: 002's second pass takes 0.59315 for out_h1 (sigmoid(0.377416) = 0.59325); the sum
+    after it is wrong even from that (0.35891 x 0.59315 is 0.21289, printed 0.21291), its out_o1 0.74217 is
+    wrong even from its own sum, and the loss after carries it. 0.13851 for delta_o is what the author's own
+    0.74137 and 0.75137 give, give or take their rounding."""
+    spec = load("squared_error_2_2_1_shared_bias")
+    verdicts = {v.claim.canonical: v for v in judge(spec, seed_claims("squared_error_2_2_1_shared_bias"))}
+    found = {name: (v.status, v.diagnosis) for name, v in verdicts.items() if v.status in ("carried", "slip")}
+    assert found == {
+        "after a1_1": ("slip", "arithmetic"),
+        "after a1_2": ("slip", "arithmetic"),
+        "after z2_1": ("slip", "arithmetic"),
+        "after a2_1": ("slip", "arithmetic"),
+        "loss_after": ("carried", None),
+    }
+    assert verdicts["delta2_1"].status == "rounding"
+    assert "0.74217 for after a2_1" in verdicts["loss_after"].explanation
+
+
+@pytest.mark.parametrize("example", ["squared_error_2_2_2", "regression_2_2_1_linear_output"])
+def test_references_without_slips_have_none(example):
+    """001 truncates throughout, 003 rounds: neither has a figure off by more than its last digit."""
+    verdicts = judge(load(example), seed_claims(example))
+    assert len(verdicts) > 10
+    assert {v.status for v in verdicts} <= {"ok", "rounding"}
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "sNaN"])
+def test_a_claim_that_is_not_a_number_is_refused(value):
+    spec = load("regression_2_2_1_linear_output")
+    with pytest.raises(SpecError, match="not a finite number"):
+        judge(spec, [Claim("o", "a2_1", Decimal(value))])
+
+
+def test_a_huge_claim_is_a_slip_and_an_unknown_name_is_refused():
+    spec = load("regression_2_2_1_linear_output")
+    (verdict,) = judge(spec, [Claim("o", "a2_1", Decimal("1e300"))])
+    assert (verdict.status, verdict.diagnosis) == ("slip", "arithmetic")
+    with pytest.raises(SpecError, match="not a quantity of this network"):
+        judge(spec, [Claim("o", "a7_1", Decimal("0.5"))])
