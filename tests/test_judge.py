@@ -64,6 +64,18 @@ def test_a_run_rounded_as_it_is_carried_has_no_slip(seed):
     assert [v.claim.canonical for v in verdicts if v.status not in ("ok", "rounding")] == []
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_student_who_cuts_every_figure_has_no_slip(seed):
+    spec, net, plain = one_step(seed)
+    d = random.Random(seed).randint(3, 6)
+    try:
+        student = Student(net, plain, d, cut=True)
+    except (ValueError, ZeroDivisionError):  # an output cut to 0 has no log
+        pytest.skip("an output cut to 0")
+    verdicts = judge(spec, student.claims())
+    assert [(v.claim.canonical, v.explanation) for v in verdicts if v.status not in ("ok", "rounding")] == []
+
+
 class Student:
     """One training step on one sample worked by hand: every figure rounded to ``d`` decimals before it is used
     again, and at most a few of them computed the wrong way on purpose (``slips``: name -> (diagnosis, choice)).
@@ -71,8 +83,8 @@ class Student:
     Written from the oracle's scalar activations and the textbook losses, not from the judge's rules.
     """
 
-    def __init__(self, net, plain, d, slips=()):
-        self.net, self.d, self.slips = net, d, dict(slips)
+    def __init__(self, net, plain, d, slips=(), cut=False):
+        self.net, self.d, self.slips, self.cut = net, d, dict(slips), cut
         self.params = {k: np.asarray(v, dtype=float) for k, v in plain["params"].items()}
         self.x, self.y = np.asarray(plain["x"], dtype=float), np.asarray(plain["y"], dtype=float)
         self.row, self.rate = plain["rows"][0], plain["learning_rate"]
@@ -84,7 +96,7 @@ class Student:
     def put(self, name, right, mistakes=None):
         """Record ``name``: the right value, or the slip's value when a slip is planned there."""
         value = right()
-        self.right[name] = round(value, self.d)
+        self.right[name] = self.round(value)
         if name in self.slips:
             kind, choice = self.slips[name]
             if kind == "sign":
@@ -93,9 +105,15 @@ class Student:
                 value = value * (2 if choice % 2 else 0.5)
             else:
                 value = mistakes[kind](choice)
-        self.fig[name] = round(value, self.d)
+        self.fig[name] = self.round(value)
         self.order.append(name)
         return self.fig[name]
+
+    def round(self, value):
+        """``value`` at the student's decimals: rounded, or cut (truncated) as reference 001 does."""
+        if self.cut:
+            return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-self.d), ROUND_DOWN))
+        return round(value, self.d)
 
     def f(self, l):
         return activation(self.net.acts[l - 1][0], **self.net.acts[l - 1][1])
@@ -158,12 +176,12 @@ class Student:
         """dL/dz from the rounded dL/da and the rounded f'(z); the planned mistakes take f' away or at a."""
         z, a = self.fig[f"z{l}_{j + 1}"], self.fig[f"a{l}_{j + 1}"]
         _, fp = self.f(l)
-        mistakes = {"missing-derivative": lambda c: g, "wrong-derivative": lambda c: g * round(fp(a), self.d)}
-        return self.put(f"delta{l}_{j + 1}", lambda: g * round(fp(z), self.d), mistakes)
+        mistakes = {"missing-derivative": lambda c: g, "wrong-derivative": lambda c: g * self.round(fp(a))}
+        return self.put(f"delta{l}_{j + 1}", lambda: g * self.round(fp(z)), mistakes)
 
     def gradient(self, l, j, k, delta):
         below = self.x[self.row][k] if l == 1 else self.fig[f"a{l - 1}_{k + 1}"]
-        return round(delta[j] * below, self.d)
+        return self.round(delta[j] * below)
 
     def work(self):
         L, y = self.depth, self.y[self.row]
@@ -175,7 +193,7 @@ class Student:
         ]
         if self.net.acts[-1][0] == "softmax":
             n = len(outs)
-            jac = [[round(outs[k] * ((k == j) - outs[j]), self.d) for k in range(n)] for j in range(n)]
+            jac = [[self.round(outs[k] * ((k == j) - outs[j])) for k in range(n)] for j in range(n)]
             delta = [
                 self.put(
                     f"delta{L}_{j + 1}",
@@ -191,7 +209,7 @@ class Student:
             W = self.params[f"W{l + 1}"]
             above = deltas[l + 1]
             new_W = [
-                [round(W[m, j] - self.rate * self.gradient(l + 1, m, j, above), self.d) for j in range(W.shape[1])]
+                [self.round(W[m, j] - self.rate * self.gradient(l + 1, m, j, above)) for j in range(W.shape[1])]
                 for m in range(W.shape[0])
             ]
             grads = []
@@ -199,13 +217,13 @@ class Student:
 
                 def passed(j=j, W=W, above=above, drop=None, weights=None):
                     w = weights or W
-                    return sum(round(w[m][j] * above[m], self.d) for m in range(W.shape[0]) if m != drop)
+                    return sum(self.round(w[m][j] * above[m]) for m in range(W.shape[0]) if m != drop)
 
                 mistakes = {
                     "missing-contribution": lambda c, passed=passed, n=W.shape[0]: passed(drop=c % n),
                     "updated-weights": lambda c, passed=passed, new_W=new_W: passed(weights=new_W),
                     "transposed": lambda c, j=j, W=W, above=above: sum(
-                        round(W[j, m] * above[m], self.d) for m in range(W.shape[0])
+                        self.round(W[j, m] * above[m]) for m in range(W.shape[0])
                     ),
                 }
                 grads.append(self.put(f"dL/da{l}_{j + 1}", passed, mistakes))
