@@ -57,8 +57,9 @@ class Form:
     value: float
     diagnosis: str | None = None
     how: str = ""
-    # How much rounding each unwritten step between the inputs and the figure moves it, per half unit: the
-    # other factor of a product whose factor (f', a Jacobian entry) the author rounded before multiplying.
+    # How far, in units of the figure's last digit, the author's rounding or cutting of the unwritten steps
+    # between the inputs and the figure can move it: one per product written down, the other factor of a
+    # product whose factor (f', a Jacobian entry) was rounded before multiplying.
     carry: float = 0.0
 
 
@@ -179,17 +180,14 @@ def _near(candidate, value, tol):
 def _slack(rules, name, form, author, claimed, unit):
     """How far the author's own rounding can move a figure from its rule's value on the author's view.
 
-    The figure itself is rounded or cut (one unit), and so may be each step between its inputs and it
-    that the author wrote down but did not claim (a product, f'), about half a unit per input read. An
-    input not claimed was rounded too, at a precision we take to be the claim's: its effect is its
-    sensitivity times one unit.
+    The figure itself is rounded or cut (one unit), and so may be each step between its inputs and it that
+    the author wrote down but did not claim (a product, f'): the form's ``carry``. An input not claimed was
+    rounded too, at a precision we take to be the claim's: its effect is its sensitivity times one unit.
     """
-    value, tol = form.value, unit * (1.0 + FLOAT_NOISE + 0.5 * form.carry)
-    for n in list(author.read):
-        sensitivity = min(_sensitivity(rules, name, value, author, n, side) for side in (1, -1))
-        tol += unit * 0.5 * max(1.0, sensitivity)
+    value, tol = form.value, unit * (1.0 + FLOAT_NOISE + form.carry)
+    for n in author.read:
         if n not in claimed:
-            tol += unit * sensitivity
+            tol += unit * min(_sensitivity(rules, name, value, author, n, side) for side in (1, -1))
     return tol
 
 
@@ -318,7 +316,7 @@ class Rules:
         ]
         bias = self.bias_of(l, j, v, after)
         total = sum(t for _, t in terms) + bias
-        forms = [Form(total)]
+        forms = [Form(total, carry=len(terms))]
         v.recording = False
         if len(terms) + (self.bias != "none") > 1:
             forms += [Form(total - t, "missing-contribution", f"leaving out {w}·a") for w, t in terms]
@@ -337,8 +335,8 @@ class Rules:
             zs = [v(f"{prefix}z{l}_{k + 1}{at}") for k in range(self.widths[l])]
             top = max(zs)
             exps = [math.exp(z - top) for z in zs]
-            return [Form(exps[j] / sum(exps))]
-        return [Form(self.f(l, v(f"{prefix}z{l}_{j + 1}{at}")))]
+            return [Form(exps[j] / sum(exps), carry=2)]
+        return [Form(self.f(l, v(f"{prefix}z{l}_{j + 1}{at}")), carry=2)]
 
     def sample_loss(self, at, v, prefix=""):
         """The loss of one sample from its outputs, and the same loss missing one output's term."""
@@ -346,7 +344,7 @@ class Rules:
         terms = [self._term(v(f"{prefix}a{L}_{j + 1}{at}"), float(targets[j])) for j in range(self.widths[L])]
         outs = [v(f"{prefix}a{L}_{j + 1}{at}") for j in range(self.widths[L])]
         slopes = [abs(self._term_prime(a, float(y))) for a, y in zip(outs, targets)]
-        forms = [Form(sum(terms), carry=sum(slopes))]
+        forms = [Form(sum(terms), carry=len(terms) + sum(slopes))]
         v.recording = False
         if len(terms) > 1:
             forms += [Form(sum(terms) - t, "missing-contribution", "leaving out an output's term") for t in terms]
@@ -357,7 +355,7 @@ class Rules:
         values = [v(f"loss@{r + 1}") for r in rows]
         total = sum(values)
         mean = self.spec.reduction == "mean"
-        forms = [Form(total / len(rows) if mean else total)]
+        forms = [Form(total / len(rows) if mean else total, carry=1)]
         v.recording = False
         if len(rows) > 1:
             other = "summed instead of averaged" if mean else "averaged instead of summed"
@@ -407,18 +405,18 @@ class Rules:
                         outs = [rounded(self.f(l, z)) for z in zs]
                 losses.append(rounded(sum(self._term(a, float(t)) for a, t in zip(outs, self.y[r]))))
             total = sum(losses)
-            forms.append(Form(total / len(losses) if mean else total, carry=len(losses)))
+            forms.append(Form(total / len(losses) if mean else total, carry=len(losses) * sum(self.widths)))
         return forms
 
     def grad_a(self, l, j, s, v, weights=None):
         at, L = _at(s), self.depth
         if l == L:
-            return [Form(self._term_prime(v(f"a{L}_{j + 1}{at}"), float(self.y[self.sample_row(s), j])))]
+            return [Form(self._term_prime(v(f"a{L}_{j + 1}{at}"), float(self.y[self.sample_row(s), j])), carry=2)]
         units = range(self.widths[l + 1])
         deltas = [v(f"delta{l + 1}_{m + 1}{at}") for m in units]
         W = self.params[f"W{l + 1}"]
         terms = [float(W[m, j]) * deltas[m] for m in units]
-        forms = [Form(sum(terms))]
+        forms = [Form(sum(terms), carry=len(terms))]
         v.recording = False
         if len(terms) > 1:
             forms += [
@@ -443,10 +441,10 @@ class Rules:
         if self.acts[l - 1].vector:
             return self.softmax_delta(l, j, s, v)
         slopes = [self.fprime(l, z, a), self.fprime(l, z, self.f(l, z))]
-        forms = [Form(g * slope, carry=abs(g)) for slope in slopes]
+        forms = [Form(g * slope, carry=1 + abs(g)) for slope in slopes]
         if l == L:
             row = self.sample_row(s)
-            forms.append(Form(self._term_prime(a, float(self.y[row, j])) * slopes[0]))
+            forms.append(Form(self._term_prime(a, float(self.y[row, j])) * slopes[0], carry=2))
         v.recording = False
         forms.append(Form(g, "missing-derivative", "dL/da without f'(z)"))
         forms += [
@@ -470,7 +468,7 @@ class Rules:
         def chain(g):
             return sum(g[k] * outs[k] * ((k == j) - outs[j]) for k in units)
 
-        right = [Form(chain(grads), carry=sum(map(abs, grads))), Form(chain(own), carry=sum(map(abs, own)))]
+        right = [Form(chain(grads), carry=1 + sum(map(abs, grads))), Form(chain(own), carry=1 + sum(map(abs, own)))]
         v.recording = False
         return [
             *right,
@@ -492,7 +490,7 @@ class Rules:
                 parts.append(sum(v(f"delta{l}_{j + 1}{at}") for j in range(self.widths[l])))
         n = len(self.rows)
         total = sum(parts)
-        forms = [Form(total / n if mean else total)]
+        forms = [Form(total / n if mean else total, carry=n)]
         v.recording = False
         if n > 1:
             other = "summed instead of averaged" if mean else "averaged instead of summed"
@@ -500,7 +498,6 @@ class Rules:
             for r, part in zip(self.rows, parts):
                 rest = total - part
                 forms.append(Form(rest / n if mean else rest, "missing-contribution", f"sample {r + 1} left out"))
-                forms.append(Form(part / n if mean else part, "wrong-sample", f"sample {r + 1} alone"))
         if kind == "W" and index[1] < self.widths[l] and index[0] < self.widths[l - 1]:
             j, k = index
             swapped = sum(
@@ -522,7 +519,7 @@ class Rules:
         v.recording = False
         if kind == "b" and not self.spec.update_biases:
             return [Form(old), Form(moved, "learning-rate", "a frozen bias updated")]
-        forms = [Form(moved), Form(old + rate * g, "learning-rate", "the update added, not subtracted")]
+        forms = [Form(moved, carry=1), Form(old + rate * g, "learning-rate", "the update added, not subtracted")]
         if rate != 1:
             forms += [
                 Form(old - g, "learning-rate", "the rate left out"),
