@@ -82,29 +82,29 @@ class View:
 def judge(spec, claims):
     """One :class:`~symbackprop.verdict.Verdict` for each of ``claims`` (verdict.Claim, in any order), in their order.
 
-        >>> from functools import lru_cache
-    from decimal import Decimal
-        >>> from symbackprop import load
-        >>> from symbackprop.verdict import Claim
-        >>> spec = load("regression_2_2_1_linear_output")
-        >>> [v.status for v in judge(spec, [Claim("a2_1", "a2_1", Decimal("0.7668"))])]
-        ['ok']
+    A name claimed twice is judged twice; the first of its figures is the one later figures are taken to use.
+
+    >>> from decimal import Decimal
+    >>> from symbackprop import load
+    >>> from symbackprop.verdict import Claim
+    >>> spec = load("regression_2_2_1_linear_output")
+    >>> claims = [Claim("y", "a2_1", Decimal("0.7668")), Claim("d", "delta2_1", Decimal("0.2332"))]
+    >>> [(v.status, v.diagnosis, v.explanation) for v in judge(spec, claims)]
+    [('ok', None, '0.766784 rounded to 0.7668'), ('slip', 'sign', 'the sign flipped gives 0.233216 (right: -0.233216)')]
     """
-    result = train(spec)
-    quantities = listed(result)
+    quantities = listed(train(spec))
     exact = {q.name: float(q.value) for q in quantities}
     order = {q.name: i for i, q in enumerate(quantities)}
     for claim in claims:
         _check_claim(claim, exact)
-    claimed = {}
+    written = {}
     for claim in claims:
-        claimed.setdefault(claim.canonical, float(claim.value))
-    rules = Rules(spec, exact)
-    statuses, verdicts = {}, {}
+        written.setdefault(claim.canonical, claim.value)
+    judging = Judging(Rules(spec, exact), exact, written)
+    verdicts = {}
     for i in sorted(range(len(claims)), key=lambda i: order[claims[i].canonical]):
-        claim = claims[i]
-        verdicts[i] = _judge_one(rules, claim, exact, claimed, statuses)
-        statuses.setdefault(claim.canonical, verdicts[i].status)
+        verdicts[i] = judging.verdict(claims[i])
+        judging.statuses.setdefault(claims[i].canonical, verdicts[i].status)
     return [verdicts[i] for i in range(len(claims))]
 
 
@@ -119,47 +119,81 @@ def _check_claim(claim, exact):
         raise SpecError(f"{claim.name}: the claimed value {claim.value} is not a finite number")
 
 
-def _judge_one(rules, claim, exact, claimed, statuses):
-    name, d = claim.canonical, claim.decimals
-    value, correct, unit = float(claim.value), exact[claim.canonical], 10.0**-d
-    convention = _convention(claim.value, correct, d)
-    if convention:
-        return Verdict(claim, correct, "ok", None, f"{_fig(correct, d + SHOWN_EXTRA)} {convention} to {claim.value}")
-    author = View(exact, claimed, decimals=d)
-    forms = rules.forms(name, author)
-    right = [f for f in forms if f.diagnosis is None]
-    if right:
-        tol = _slack(rules, name, right[0], author, claimed, unit)
-        for form in right:
+class Judging:
+    """The claims of one spec as they are judged: the exact values, the figures written, the statuses so far."""
+
+    def __init__(self, rules, exact, written):
+        self.rules, self.exact, self.written = rules, exact, written
+        self.claimed = {name: float(value) for name, value in written.items()}
+        self.statuses = {}
+
+    def verdict(self, claim):
+        """Steps 1 to 3 of the module's walk-through for one claim."""
+        d, correct = claim.decimals, self.exact[claim.canonical]
+        convention = _convention(claim.value, correct, d)
+        if convention:
+            return Verdict(
+                claim, correct, "ok", None, f"{_fig(correct, d + SHOWN_EXTRA)} {convention} to {claim.value}"
+            )
+        author = View(self.exact, self.claimed, decimals=d)
+        forms = self.rules.forms(claim.canonical, author)
+        right = [f for f in forms if f.diagnosis is None]
+        if right:
+            tol = _slack(self.rules, claim.canonical, right[0], author, self.claimed, 10.0**-d)
+            found = self.from_own_figures(claim, right, tol, author)
+        else:
+            tol, found = self.without_rule(claim)
+        return found or self.slip(claim, forms, right, tol, author)
+
+    def from_own_figures(self, claim, right, tol, author):
+        """``rounding`` or ``carried`` when a right form on the author's figures gives the claim, else None."""
+        value, d = float(claim.value), claim.decimals
+        form = next((f for f in right if _near(f.value, value, tol)), None)
+        if form is None:
+            return None
+        gives = _fig(form.value, d + SHOWN_EXTRA)
+        wrong = [n for n in author.read if n in self.claimed and self.statuses.get(n) in ("carried", "slip")]
+        if not wrong:
+            return Verdict(claim, self.exact[claim.canonical], "rounding", None, f"{self.inputs(author)}: {gives}")
+        uses = ", ".join(f"{self.written[n]} for {n}" for n in wrong)
+        return Verdict(claim, self.exact[claim.canonical], "carried", None, f"uses {uses} (itself wrong): {gives}")
+
+    def without_rule(self, claim):
+        """(tolerance, verdict or None) for a figure no rule computes from the claims (an update after several
+        steps): the author's rounding of the steps between, which the claims do not show, moves it a few units."""
+        units = UNWRITTEN_UNITS * max(1, self.rules.spec.steps)
+        tol, correct = units * 10.0**-claim.decimals, self.exact[claim.canonical]
+        if abs(float(claim.value) - correct) > tol:
+            return tol, None
+        words = f"within {units} units of {_fig(correct, claim.decimals + SHOWN_EXTRA)}; the figures between are not claimed"
+        return tol, Verdict(claim, correct, "rounding", None, words)
+
+    def slip(self, claim, forms, right, tol, author):
+        """The slip's verdict: the first known mistake that gives the claim, else an arithmetic slip."""
+        name, value, d = claim.canonical, float(claim.value), claim.decimals
+        correct = self.exact[name]
+        mistakes = [f for f in forms if f.diagnosis]
+        mistakes += [f for f in self.rules.forms(name, View(self.exact)) if f.diagnosis]
+        mistakes += self.rules.generic(name, [f.value for f in right] + [correct])
+        rank = {diagnosis: i for i, diagnosis in enumerate(DIAGNOSES)}
+        # A named mistake says more than a sign or a factor 2 that happens to give the same figure.
+        for form in sorted(mistakes, key=lambda f: (f.diagnosis in ("sign", "factor-2"), rank[f.diagnosis])):
             if _near(form.value, value, tol):
-                wrong = [n for n in author.read if n in claimed and statuses.get(n) in ("carried", "slip")]
-                if not wrong:
-                    shown = _fig(form.value, d + SHOWN_EXTRA)
-                    return Verdict(claim, correct, "rounding", None, f"the author's own figures give {shown}")
-                uses = ", ".join(f"{claimed[n]:g} for {n}" for n in wrong)
-                return Verdict(claim, correct, "carried", None, f"uses {uses} (itself wrong)")
-    else:
-        # No rule from the claimed figures (an update after several steps, a batch's loss afterwards): the
-        # author's rounding over the steps between, which the claims do not show, moves it a few units.
-        tol = unit * UNWRITTEN_UNITS * max(1, rules.spec.steps)
-        if abs(value - correct) <= tol:
-            words = f"within {UNWRITTEN_UNITS * max(1, rules.spec.steps)} units of {_fig(correct, d + SHOWN_EXTRA)}"
-            return Verdict(claim, correct, "rounding", None, words + "; the figures between are not claimed")
-    exact_view = View(exact)
-    mistakes = [f for f in forms if f.diagnosis] + [f for f in rules.forms(name, exact_view) if f.diagnosis]
-    mistakes += rules.generic(name, [f.value for f in right] + [correct])
-    rank = {diagnosis: i for i, diagnosis in enumerate(DIAGNOSES)}
-    for form in sorted(mistakes, key=lambda f: (f.diagnosis in ("sign", "factor-2"), rank[f.diagnosis])):
-        if _near(form.value, value, tol):
-            shown = _fig(form.value, d + SHOWN_EXTRA)
-            return Verdict(claim, correct, "slip", form.diagnosis, f"{form.how} gives {shown}, not {_fig(correct, d)}")
-    if right:
-        inputs = ", ".join(f"{n} = {author(n):g}" for n in author.read[:4])
-        recomputed = _fig(right[0].value, d + SHOWN_EXTRA)
-        words = f"{inputs} give {recomputed}, not {claim.value}" if inputs else f"{recomputed}, not {claim.value}"
-    else:
-        words = f"the exact value is {_fig(correct, d + SHOWN_EXTRA)}, not {claim.value}"
-    return Verdict(claim, correct, "slip", "arithmetic", words)
+                words = (
+                    f"{form.how} gives {_fig(form.value, d + SHOWN_EXTRA)} (right: {_fig(correct, d + SHOWN_EXTRA)})"
+                )
+                return Verdict(claim, correct, "slip", form.diagnosis, words)
+        if right:
+            words = f"{self.inputs(author)}: {_fig(right[0].value, d + SHOWN_EXTRA)}, not {claim.value}"
+        else:
+            words = f"the exact value is {_fig(correct, d + SHOWN_EXTRA)}, not {claim.value}"
+        return Verdict(claim, correct, "slip", "arithmetic", words)
+
+    def inputs(self, author, most=4):
+        """The first inputs a rule read, as the author wrote them (exact ones with a few decimals)."""
+        shown = [f"{n} = {self.written.get(n, None) or _fig(self.exact[n], 6)}" for n in author.read[:most]]
+        more = ", ..." if len(author.read) > most else ""
+        return ("from " + ", ".join(shown) + more) if shown else "from the given numbers"
 
 
 def _convention(written, correct, d):
