@@ -148,11 +148,23 @@ class Judging:
     def from_own_figures(self, claim, right, tol, author):
         """``rounding`` or ``carried`` when a right form on the author's figures gives the claim, else None."""
         value, d = float(claim.value), claim.decimals
+        wrong = [n for n in author.read if n in self.claimed and self.statuses.get(n) in ("carried", "slip")]
+        if wrong:
+            # Right from the right values of the wrong inputs (rounded as the author would have rounded them):
+            # the author went on with the right value, or the error is too small to show here. Nothing wrong
+            # is carried into this figure.
+            kept = {n: v for n, v in self.claimed.items() if n not in wrong}
+            fixed = View(self.exact, kept, decimals=d)
+            again = [f for f in self.rules.forms(claim.canonical, fixed) if f.diagnosis is None]
+            slack = _slack(self.rules, claim.canonical, again[0], fixed, kept, 10.0**-d) if again else 0.0
+            form = next((f for f in again if _near(f.value, value, slack)), None)
+            if form is not None:
+                words = f"from the right {', '.join(wrong)}, not the author's: {_fig(form.value, d + SHOWN_EXTRA)}"
+                return Verdict(claim, self.exact[claim.canonical], "rounding", None, words)
         form = next((f for f in right if _near(f.value, value, tol)), None)
         if form is None:
             return None
         gives = _fig(form.value, d + SHOWN_EXTRA)
-        wrong = [n for n in author.read if n in self.claimed and self.statuses.get(n) in ("carried", "slip")]
         if not wrong:
             return Verdict(claim, self.exact[claim.canonical], "rounding", None, f"{self.inputs(author)}: {gives}")
         uses = ", ".join(f"{self.written[n]} for {n}" for n in wrong)
@@ -191,7 +203,9 @@ class Judging:
 
     def inputs(self, author, most=4):
         """The first inputs a rule read, as the author wrote them (exact ones with a few decimals)."""
-        shown = [f"{n} = {self.written.get(n, None) or _fig(self.exact[n], 6)}" for n in author.read[:most]]
+        shown = [
+            f"{n} = {self.written[n] if n in self.written else _fig(self.exact[n], 6)}" for n in author.read[:most]
+        ]
         more = ", ..." if len(author.read) > most else ""
         return ("from " + ", ".join(shown) + more) if shown else "from the given numbers"
 
