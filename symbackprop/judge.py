@@ -29,6 +29,7 @@ A claim that is not a finite number (NaN, infinity) or not a quantity of the net
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
@@ -79,6 +80,37 @@ class View:
         return self.claimed.get(name, self.exact[name])
 
 
+class Derived:
+    """The values the author's figures give the quantities the author did not write, as a mapping.
+
+    Each is its rule's value on the author's figures, rounded at ``places`` (the decimals the author writes
+    most): those it reads were written, or are derived in turn, down to the given numbers. So a figure read
+    from an unwritten one inherits the author's rounding (and mistakes) through it, as the author's own
+    unwritten working would. ``reads`` keeps what each one read.
+    """
+
+    def __init__(self, rules, exact, claimed, places):
+        self.rules, self.exact, self.claimed, self.places = rules, exact, claimed, places
+        self.values, self.reads, self._working = {}, {}, set()
+
+    def __getitem__(self, name):
+        if name in self.claimed:
+            return self.claimed[name]
+        if name not in self.values:
+            if name in self._working:  # only a mistake's form reads what it feeds (the updated weights)
+                return self.exact[name]
+            self._working.add(name)
+            view = View(self, self.claimed)
+            right = [f for f in self.rules.forms(name, view) if f.diagnosis is None]
+            self._working.discard(name)
+            ok = right and math.isfinite(right[0].value)
+            # A form with nothing to round (a frozen bias: its given value) is taken as it is.
+            value = round(right[0].value, self.places) if ok and right[0].carry else right[0].value if ok else None
+            self.values[name] = self.exact[name] if value is None else value
+            self.reads[name] = view.read if ok else []
+        return self.values[name]
+
+
 def judge(spec, claims):
     """One :class:`~symbackprop.verdict.Verdict` for each of ``claims`` (verdict.Claim, in any order), in their order.
 
@@ -90,7 +122,7 @@ def judge(spec, claims):
     >>> spec = load("regression_2_2_1_linear_output")
     >>> claims = [Claim("y", "a2_1", Decimal("0.7668")), Claim("d", "delta2_1", Decimal("0.2332"))]
     >>> [(v.status, v.diagnosis, v.explanation) for v in judge(spec, claims)]
-    [('ok', None, '0.766784 rounded to 0.7668'), ('slip', 'sign', 'the sign flipped gives 0.233216 (right: -0.233216)')]
+    [('ok', None, '0.766784 rounded to 0.7668'), ('slip', 'sign', 'the sign flipped gives 0.233200 (right: -0.233216)')]
     """
     quantities = listed(train(spec))
     exact = {q.name: float(q.value) for q in quantities}
@@ -125,7 +157,20 @@ class Judging:
     def __init__(self, rules, exact, written):
         self.rules, self.exact, self.written = rules, exact, written
         self.claimed = {name: float(value) for name, value in written.items()}
+        places = Counter(max(0, -value.as_tuple().exponent) for value in written.values()).most_common(1)
+        self.derived = Derived(rules, exact, self.claimed, places[0][0] if places else 6)
         self.statuses = {}
+
+    def wrong_inputs(self, read):
+        """The claimed figures among ``read``, or behind the unwritten ones among them, that were wrong."""
+        found = []
+        for n in read:
+            if n in self.claimed:
+                behind = [n] if self.statuses.get(n) in ("carried", "slip") else []
+            else:
+                behind = self.wrong_inputs(self.derived.reads.get(n, []))
+            found += [m for m in behind if m not in found]
+        return found
 
     def verdict(self, claim):
         """Steps 1 to 3 of the module's walk-through for one claim."""
@@ -135,7 +180,7 @@ class Judging:
             return Verdict(
                 claim, correct, "ok", None, f"{_fig(correct, d + SHOWN_EXTRA)} {convention} to {claim.value}"
             )
-        author = View(self.exact, self.claimed, decimals=d)
+        author = View(self.derived, self.claimed, decimals=d)
         forms = self.rules.forms(claim.canonical, author)
         right = [f for f in forms if f.diagnosis is None]
         if right:
@@ -148,7 +193,7 @@ class Judging:
     def from_own_figures(self, claim, right, tol, author):
         """``rounding`` or ``carried`` when a right form on the author's figures gives the claim, else None."""
         value, d = float(claim.value), claim.decimals
-        wrong = [n for n in author.read if n in self.claimed and self.statuses.get(n) in ("carried", "slip")]
+        wrong = self.wrong_inputs(author.read)
         if wrong:
             # Right from the right values of the wrong inputs (rounded as the author would have rounded them):
             # the author went on with the right value, or the error is too small to show here. Nothing wrong
@@ -187,6 +232,8 @@ class Judging:
         mistakes = [f for f in forms if f.diagnosis]
         mistakes += [f for f in self.rules.forms(name, View(self.exact)) if f.diagnosis]
         mistakes += self.rules.generic(name, [f.value for f in right] + [correct])
+        # A mistake that gives the right value (W[j,j] transposed) tells nothing.
+        mistakes = [f for f in mistakes if not _near(f.value, correct, tol / 2)]
         rank = {diagnosis: i for i, diagnosis in enumerate(DIAGNOSES)}
         # A named mistake says more than a sign or a factor 2 that happens to give the same figure.
         for form in sorted(mistakes, key=lambda f: (f.diagnosis in ("sign", "factor-2"), rank[f.diagnosis])):
@@ -202,9 +249,9 @@ class Judging:
         return Verdict(claim, correct, "slip", "arithmetic", words)
 
     def inputs(self, author, most=4):
-        """The first inputs a rule read, as the author wrote them (exact ones with a few decimals)."""
+        """The first inputs a rule read, as the author wrote them or as their written figures make them."""
         shown = [
-            f"{n} = {self.written[n] if n in self.written else _fig(self.exact[n], 6)}" for n in author.read[:most]
+            f"{n} = {self.written[n] if n in self.written else f'{self.derived[n]:g}'}" for n in author.read[:most]
         ]
         more = ", ..." if len(author.read) > most else ""
         return ("from " + ", ".join(shown) + more) if shown else "from the given numbers"
