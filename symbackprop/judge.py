@@ -5,27 +5,32 @@ How it works
 Every canonical quantity (docs/quantities.md) is made from a few others by one local rule: a weighted sum
 from the activations below and the weights, an activation from its weighted sum, an error signal from dL/da
 and f'(z), a gradient from an error signal and an activation, ... A rule reads its inputs through a *view*.
-The author's view gives an input the author claimed as the author wrote it, and an input not claimed exactly;
-the exact view gives every input exactly. Given numbers (parameters, inputs, targets, learning rate) are
-always exact. So a claim is judged against its *direct* inputs as the author had them, and an early mistake
-is blamed once, where it was made, not again in every figure that inherits it.
+The author's view gives an input the author wrote as written, and one the author did not write as the
+author's figures make it (:class:`Derived`: its own rule on them, rounded like them); the exact view gives
+every input exactly. Given numbers (parameters, inputs, targets, learning rate) are always exact. So a claim
+is judged against its *direct* inputs as the author had them, and an early mistake is blamed once, where it
+was made, not again in every figure that inherits it.
 
 A claim, with ``u`` one unit of its last written digit, is then:
 
 1. ``ok`` when the exact value rounds to it (within ``u/2``) or is cut (truncated) to it at that digit;
 2. ``rounding`` or ``carried`` when its rule on the author's view gives it, within what the author's own
-   rounding of unwritten steps can move it (:func:`_slack`): ``rounding`` if every claimed input the rule
-   read was itself ok or rounding, ``carried`` if one was wrong;
+   rounding or cutting of the steps between can move it (:func:`_slack`): ``rounding`` if no input it read
+   was wrong (or it is right from their right values: the author went on with the right value), ``carried``
+   if one was;
 3. a ``slip`` otherwise. A rule also gives the values of known mistakes (a delta without f', a sum missing
    a term, weights already updated, ...), on the author's view and on the exact one; the first that gives
-   the claim is the slip's diagnosis, and ``arithmetic`` when none does.
+   the claim is the slip's diagnosis (a named mistake before a sign or a factor 2), ``arithmetic`` when
+   none does.
 
 Claims are judged in the order :func:`symbackprop.quantities.listed` gives (forward, losses, signals from the
 output down, gradients, updates, the pass after), which is their order of dependence: each input's status is
 known before a claim that reads it is judged.
 
-A claim that is not a finite number (NaN, infinity) or not a quantity of the network is refused with a
-:class:`~symbackprop.errors.SpecError`; a finite figure, however large, is judged like any other (a slip).
+An update after several steps has no rule from the other figures (the steps between have no names): it is
+judged against the exact value, within :data:`UNWRITTEN_UNITS` units per step. A claim that is not a finite
+number (NaN, infinity) or not a quantity of the network is refused with a :class:`~symbackprop.errors.SpecError`;
+a finite figure, however large, is judged like any other (a slip).
 """
 
 import math
