@@ -449,6 +449,28 @@ def test_a_figure_miswritten_by_a_few_units_is_the_one_slip(seed):
     assert {v.status for v in verdicts} <= {"ok", "rounding", "slip"}
 
 
+def test_a_slip_in_an_unwritten_hidden_dl_da_is_found_in_the_delta():
+    """An author who goes straight to the hidden deltas (no dL/da written): a term left out of the sum, the
+    updated weights or W transposed is found in the delta, with its diagnosis."""
+    found = Counter()
+    for seed in range(30):
+        spec, cases = inject(seed, "sample")
+        depth = spec.architecture.depth
+        for kind, name, student in cases:
+            if kind not in ("missing-contribution", "updated-weights", "transposed") or not name.startswith("dL/da"):
+                continue
+            assert int(name[5 : name.index("_")]) < depth
+            target = name.replace("dL/da", "delta")
+            verdicts = judge(spec, [c for c in student.claims() if not c.canonical.startswith("dL/da")])
+            by_name = {v.claim.canonical: v for v in verdicts}
+            if abs(student.fig[target] - by_name[target].correct) < 3 * 10.0**-student.d:
+                continue
+            assert [v.claim.canonical for v in verdicts if v.status == "slip"] == [target]
+            assert by_name[target].diagnosis == kind
+            found[kind] += 1
+    assert found["updated-weights"] >= 10 and found["missing-contribution"] >= 3
+
+
 def test_two_independent_slips_are_two_slips():
     found = 0
     for seed in range(20):
