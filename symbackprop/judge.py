@@ -70,10 +70,13 @@ class Form:
 
 
 class View:
-    """The inputs a rule reads: the author's claimed figures over the exact values, and which names were read."""
+    """The inputs a rule reads: ``claimed`` figures over a ``base`` mapping (the exact values, or
+    :class:`Derived`), a few ``moved`` ones (to measure a slope), and the names read while ``recording``
+    (a rule stops recording once its right forms are made: what its mistakes read are not its inputs).
+    ``decimals`` is the precision of the claim being judged."""
 
-    def __init__(self, exact, claimed=None, moved=None, decimals=None):
-        self.exact, self.claimed, self.moved, self.decimals = exact, claimed or {}, moved or {}, decimals
+    def __init__(self, base, claimed=None, moved=None, decimals=None):
+        self.base, self.claimed, self.moved, self.decimals = base, claimed or {}, moved or {}, decimals
         self.read = []
         self.recording = True
 
@@ -82,7 +85,7 @@ class View:
             self.read.append(name)
         if name in self.moved:
             return self.moved[name]
-        return self.claimed.get(name, self.exact[name])
+        return self.claimed[name] if name in self.claimed else self.base[name]
 
 
 class Derived:
@@ -102,17 +105,18 @@ class Derived:
         if name in self.claimed:
             return self.claimed[name]
         if name not in self.values:
-            if name in self._working:  # only a mistake's form reads what it feeds (the updated weights)
+            if name in self._working:  # only a mistake reads what it feeds (dL/da, the updated weights)
                 return self.exact[name]
             self._working.add(name)
             view = View(self, self.claimed)
             right = [f for f in self.rules.forms(name, view) if f.diagnosis is None]
             self._working.discard(name)
-            ok = right and math.isfinite(right[0].value)
-            # A form with nothing to round (a frozen bias: its given value) is taken as it is.
-            value = round(right[0].value, self.places) if ok and right[0].carry else right[0].value if ok else None
-            self.values[name] = self.exact[name] if value is None else value
-            self.reads[name] = view.read if ok else []
+            if right and math.isfinite(right[0].value):
+                # A form with nothing to round (a frozen bias: its given value) is taken as it is.
+                self.values[name] = round(right[0].value, self.places) if right[0].carry else right[0].value
+                self.reads[name] = view.read
+            else:
+                self.values[name], self.reads[name] = self.exact[name], []
         return self.values[name]
 
 
@@ -295,7 +299,7 @@ def _sensitivity(rules, name, value, author, n, side):
     """How fast the figure's value moves with input ``n``, on one side: the smaller side is taken, so a kink
     met on the way (a ReLU's at 0) is not mistaken for a steep slope."""
     step = side * 1e-6 * max(1.0, abs(author(n)))
-    moved = View(author.exact, author.claimed, {n: author(n) + step}, author.decimals)
+    moved = View(author.base, author.claimed, {n: author(n) + step}, author.decimals)
     changed = [f.value for f in rules.forms(name, moved) if f.diagnosis is None]
     return abs(changed[0] - value) / abs(step) if changed and math.isfinite(changed[0]) else 0.0
 
@@ -554,7 +558,7 @@ class Rules:
         ]
         if l < L:
             # The author may have gone straight to delta: dL/da's own mistakes, times f'.
-            passed = self.grad_a(l, j, s, View(v.exact, v.claimed, v.moved))
+            passed = self.grad_a(l, j, s, View(v.base, v.claimed, v.moved))
             forms += [Form(f.value * slopes[0], f.diagnosis, f.how) for f in passed if f.diagnosis]
         return forms
 
