@@ -138,15 +138,33 @@ def judge(spec, claims):
     order = {q.name: i for i, q in enumerate(quantities)}
     for claim in claims:
         _check_claim(claim, exact)
+    twins = _twins(spec, exact)
     written = {}
     for claim in claims:
         written.setdefault(claim.canonical, claim.value)
+    for name, twin in twins.items():
+        if name in written:
+            written.setdefault(twin, written[name])
     judging = Judging(Rules(spec, exact), exact, written)
     verdicts = {}
     for i in sorted(range(len(claims)), key=lambda i: order[claims[i].canonical]):
+        name = claims[i].canonical
         verdicts[i] = judging.verdict(claims[i])
-        judging.statuses.setdefault(claims[i].canonical, verdicts[i].status)
+        for same in (name, twins.get(name)):
+            judging.statuses.setdefault(same, verdicts[i].status)
     return [verdicts[i] for i in range(len(claims))]
+
+
+def _twins(spec, exact):
+    """Names of one number twice: the training sample's forward values and loss, plain and with its ``@s``
+    (``a1_2`` and ``a1_2@3`` when sample 3 is trained alone). A figure written under one name is read
+    under either, so the rules, which read one of them, see it."""
+    at = f"@{spec.rows[0] + 1}"
+    pairs = {name: f"{name}{at}" for name in exact if NAME.fullmatch(name)["family"] and "@" not in name}
+    pairs = {name: twin for name, twin in pairs.items() if not name.startswith("after ") and twin in exact}
+    if spec.mode == "sample":
+        pairs["loss"] = f"loss{at}"
+    return {**pairs, **{twin: name for name, twin in pairs.items()}}
 
 
 def _check_claim(claim, exact):

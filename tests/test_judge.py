@@ -3,6 +3,7 @@ worked step written here with the oracle's formulas (tests/oracle.py), with mist
 
 import math
 import random
+import re
 import tomllib
 from collections import Counter
 from decimal import ROUND_DOWN, Decimal, localcontext
@@ -469,6 +470,21 @@ def test_a_slip_in_an_unwritten_hidden_dl_da_is_found_in_the_delta():
             assert by_name[target].diagnosis == kind
             found[kind] += 1
     assert found["updated-weights"] >= 10 and found["missing-contribution"] >= 3
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_training_sample_written_with_its_number_is_the_same_figure(seed):
+    """An author who writes z1_1@3 for the trained sample 3's z1_1: the figures read from it see it."""
+    spec, net, plain = one_step(seed, "sample")
+    student = Student(net, plain, 4, {"z1_1": ("sign", 0)})
+    at = f"@{plain['rows'][0] + 1}"
+    claims = [
+        Claim(c.name, c.canonical + at if re.fullmatch(r"[za]\d+_\d+", c.canonical) else c.canonical, c.value)
+        for c in student.claims()
+    ]
+    verdicts = judge(spec, claims)
+    assert [(v.claim.canonical, v.diagnosis) for v in verdicts if v.status == "slip"] == [(f"z1_1{at}", "sign")]
+    assert any(v.status == "carried" for v in verdicts)
 
 
 def test_two_independent_slips_are_two_slips():
