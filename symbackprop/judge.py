@@ -29,14 +29,14 @@ known before a claim that reads it is judged.
 
 An update after several steps has no rule from the other figures (the steps between have no names): it is
 judged against the exact value, within :data:`UNWRITTEN_UNITS` units per step. A claim that is not a finite
-number (NaN, infinity) or not a quantity of the network is refused with a :class:`~symbackprop.errors.SpecError`;
-a finite figure, however large, is judged like any other (a slip).
+number (NaN, infinity, beyond a float) or not a quantity of the network is refused with a
+:class:`~symbackprop.errors.SpecError`; any other figure, however large, is judged like any other (a slip).
 """
 
 import math
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 from functools import lru_cache
 
 import numpy as np
@@ -170,12 +170,11 @@ def _twins(spec, exact):
 def _check_claim(claim, exact):
     if claim.canonical not in exact:
         raise SpecError(f"{claim.name}: {claim.canonical!r} is not a quantity of this network")
-    try:
-        finite = math.isfinite(float(claim.value))
-    except (InvalidOperation, ValueError, TypeError):
-        finite = False
-    if not finite:
-        raise SpecError(f"{claim.name}: the claimed value {claim.value} is not a finite number")
+    value = claim.value
+    if not (isinstance(value, Decimal) and value.is_finite()):
+        raise SpecError(f"{claim.name}: the claimed value {value} is not a finite number")
+    if not math.isfinite(float(value)):
+        raise SpecError(f"{claim.name}: the claimed value {value} is too large to judge")
 
 
 class Judging:

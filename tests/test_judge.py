@@ -595,6 +595,11 @@ def test_a_claim_that_is_not_a_number_is_refused(value):
         judge(spec, [Claim("o", "a2_1", Decimal(value))])
 
 
+def test_a_claim_beyond_a_float_is_refused():
+    with pytest.raises(SpecError, match="too large to judge"):
+        judge(load("regression_2_2_1_linear_output"), [Claim("o", "a2_1", Decimal("1e400"))])
+
+
 def test_a_huge_claim_is_a_slip_and_an_unknown_name_is_refused():
     spec = load("regression_2_2_1_linear_output")
     (verdict,) = judge(spec, [Claim("o", "a2_1", Decimal("1e300"))])
