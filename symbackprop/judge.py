@@ -385,14 +385,12 @@ class Rules:
         return float(self.x[row, k]) if l == 1 else v(f"{prefix}a{l - 1}_{k + 1}{at}")
 
     def sample_row(self, s):
+        """The row of sample ``s`` (1-based, from a name's ``@s``), or of the training sample for a plain name."""
         return s - 1 if s else self.rows[0]
 
-    def signal_at(self, r):
-        """The suffix of the signals of trained row ``r``: none in sample mode."""
-        return f"@{r + 1}" if self.batch else ""
-
-    def forward_at(self, r):
-        """The suffix of the forward values the gradients of row ``r`` read."""
+    def trained_at(self, r):
+        """The suffix of trained row ``r``'s signals and of the forward values its gradients read: ``@{r + 1}``
+        in batch mode, none in sample mode (the training sample's plain names)."""
         return f"@{r + 1}" if self.batch else ""
 
     def f(self, l, z):
@@ -430,6 +428,7 @@ class Rules:
             v.recording = True
 
     def z(self, l, j, s, v, after):
+        """z = sum_k W[j,k] a_k + b, from the activations below (the inputs in layer 1)."""
         row, at, prefix = self.sample_row(s), _at(s), "after " if after else ""
         terms = [
             (f"W{l}[{j + 1},{k + 1}]", self.weight(l, j, k, v, after) * self.below(l, k, row, at, v, prefix))
@@ -451,6 +450,7 @@ class Rules:
         return forms
 
     def a(self, l, j, s, v, after):
+        """a = f(z), from the unit's z (softmax: from the layer's)."""
         prefix, at = "after " if after else "", _at(s)
         if self.acts[l - 1].vector:
             zs = [v(f"{prefix}z{l}_{k + 1}{at}") for k in range(self.widths[l])]
@@ -487,6 +487,7 @@ class Rules:
         return forms
 
     def losses(self, name, v):
+        """A sample's loss from its outputs; a batch's from its samples' losses."""
         if name.startswith("loss@"):
             return self.sample_loss("@" + name[5:], v)
         if name == "loss_total":
@@ -529,7 +530,8 @@ class Rules:
             forms.append(Form(total / len(losses) if mean else total, carry=len(losses) * sum(self.widths)))
         return forms
 
-    def grad_a(self, l, j, s, v, weights=None):
+    def grad_a(self, l, j, s, v):
+        """dL/da: the loss term's derivative at an output; at a hidden unit, sum_m W[m,j] delta_m from above."""
         at, L = _at(s), self.depth
         if l == L:
             return [Form(self._term_prime(v(f"a{L}_{j + 1}{at}"), float(self.y[self.sample_row(s), j])), carry=2)]
@@ -556,6 +558,7 @@ class Rules:
         return forms
 
     def delta(self, l, j, s, v):
+        """delta = dL/da f'(z), f' written with z or with a; at an output also dL/da's own form from a (a - y)."""
         at, L = _at(s), self.depth
         z, a = v(f"z{l}_{j + 1}{at}"), v(f"a{l}_{j + 1}{at}")
         g = v(f"dL/da{l}_{j + 1}{at}")
@@ -598,13 +601,15 @@ class Rules:
         ]
 
     def gradient(self, kind, l, index, v):
+        """dL/dW = delta a_below, dL/db = delta (a shared bias: the layer's deltas added), over the trained
+        rows, added or averaged."""
         mean = self.spec.reduction == "mean"
         parts = []
         for r in self.rows:
-            at, fat = self.signal_at(r), self.forward_at(r)
+            at = self.trained_at(r)
             if kind == "W":
                 j, k = index
-                parts.append(v(f"delta{l}_{j + 1}{at}") * self.below(l, k, r, fat, v))
+                parts.append(v(f"delta{l}_{j + 1}{at}") * self.below(l, k, r, at, v))
             elif index:
                 parts.append(v(f"delta{l}_{index[0] + 1}{at}"))
             else:
@@ -622,7 +627,7 @@ class Rules:
         if kind == "W" and index[1] < self.widths[l] and index[0] < self.widths[l - 1]:
             j, k = index
             swapped = sum(
-                v(f"delta{l}_{k + 1}{self.signal_at(r)}") * self.below(l, j, r, self.forward_at(r), v)
+                v(f"delta{l}_{k + 1}{self.trained_at(r)}") * self.below(l, j, r, self.trained_at(r), v)
                 for r in self.rows
             )
             forms.append(
@@ -631,6 +636,7 @@ class Rules:
         return forms
 
     def new(self, kind, l, index, v):
+        """The parameter after one step, old - rate gradient (a frozen bias: old); no rule after several steps."""
         if self.spec.steps != 1:
             return []
         suffix = f"[{','.join(str(i + 1) for i in index)}]" if index else ""
