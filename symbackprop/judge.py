@@ -34,6 +34,7 @@ number (NaN, infinity, beyond a float) or not a quantity of the network is refus
 """
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, localcontext
@@ -54,6 +55,10 @@ FLOAT_NOISE = 1e-9
 # For a figure no rule computes from the claims (an update after several steps), the units of its last
 # digit per step by which the author's rounding of unclaimed figures may move it.
 UNWRITTEN_UNITS = 5
+
+
+_SLOPE_OF = re.compile(r"a(\d+)_(\d+)")  # a training-sample activation, followed by its da/dz
+_SLOPE = re.compile(r"da/dz(\d+)_(\d+)")
 
 
 @dataclass(frozen=True)
@@ -133,9 +138,18 @@ def judge(spec, claims):
     >>> [(v.status, v.diagnosis, v.explanation) for v in judge(spec, claims)]
     [('ok', None, '0.766784 rounded to 0.7668'), ('slip', 'sign', 'the sign flipped gives 0.233200 (right: -0.233216)')]
     """
-    quantities = listed(train(spec))
-    exact = {q.name: float(q.value) for q in quantities}
-    order = {q.name: i for i, q in enumerate(quantities)}
+    result = train(spec)
+    quantities = listed(result)
+    exact, names = {}, []
+    for q in quantities:
+        exact[q.name] = float(q.value)
+        names.append(q.name)
+        if (slope := _SLOPE_OF.fullmatch(q.name)) is not None:
+            # The activation's derivative f'(z) of the training sample, as a figure of its own, after its a.
+            l, j = int(slope[1]), int(slope[2])
+            names.append(f"da/dz{l}_{j}")
+            exact[names[-1]] = float(result.before.fprime[l][spec.rows[0], j - 1])
+    order = {name: i for i, name in enumerate(names)}
     for claim in claims:
         _check_claim(claim, exact)
     twins = _twins(spec, exact)
@@ -160,7 +174,7 @@ def _twins(spec, exact):
     (``a1_2`` and ``a1_2@3`` when sample 3 is trained alone). A figure written under one name is read
     under either, so the rules, which read one of them, see it."""
     at = f"@{spec.rows[0] + 1}"
-    pairs = {name: f"{name}{at}" for name in exact if NAME.fullmatch(name)["family"] and "@" not in name}
+    pairs = {name: f"{name}{at}" for name in exact if (m := NAME.fullmatch(name)) and m["family"] and "@" not in name}
     pairs = {name: twin for name, twin in pairs.items() if not name.startswith("after ") and twin in exact}
     if spec.mode == "sample":
         pairs["loss"] = f"loss{at}"
@@ -406,6 +420,8 @@ class Rules:
         m = NAME.fullmatch(name)
         v.recording = True
         try:
+            if (slope := _SLOPE.fullmatch(name)) is not None:
+                return self.slope(int(slope[1]), int(slope[2]) - 1, v)
             if m["family"]:
                 l, j, s = int(m["l"]), int(m["j"]) - 1, int(m["s"]) if m["s"] else None
                 rule = self.z if m["family"] == "z" else self.a
@@ -426,6 +442,14 @@ class Rules:
             return []
         finally:
             v.recording = True
+
+    def slope(self, l, j, v):
+        """da/dz = f'(z), from the unit's z and a (the training sample's); or f' written with z where a goes."""
+        z, a = v(f"z{l}_{j + 1}"), v(f"a{l}_{j + 1}")
+        forms = [Form(self.fprime(l, z, a))]  # from the written a alone: no unwritten step between
+        v.recording = False
+        forms.append(Form(self.fprime(l, a, z), "wrong-derivative", "f' of a in place of z"))
+        return forms
 
     def z(self, l, j, s, v, after):
         """z = sum_k W[j,k] a_k + b, from the activations below (the inputs in layer 1)."""

@@ -606,3 +606,18 @@ def test_a_huge_claim_is_a_slip_and_an_unknown_name_is_refused():
     assert (verdict.status, verdict.diagnosis) == ("slip", "arithmetic")
     with pytest.raises(SpecError, match="not a quantity of this network"):
         judge(spec, [Claim("o", "a7_1", Decimal("0.5"))])
+
+
+def test_the_activation_slopes_002_prints_are_judged_as_docs_seed_slips_lists_them():
+    """Reference 002's f'(net_h1) = 0.24127 and f'(net_h2) = 0.24063 are multiplication slips (0.59327 × 0.40673
+    = 0.241301 and 0.59688 × 0.40312 = 0.240614); its f'(net_o1) = 0.18681 is right, truncated."""
+    from pathlib import Path
+
+    from symbackprop.claims import read
+
+    claims = read(Path(__file__).parent / "seed_claims" / "squared_error_2_2_1_shared_bias.toml")
+    verdicts = {v.claim.canonical: v for v in judge(claims.spec, claims.claims)}
+    assert (verdicts["da/dz1_1"].status, verdicts["da/dz1_1"].diagnosis) == ("slip", "arithmetic")
+    assert (verdicts["da/dz1_2"].status, verdicts["da/dz1_2"].diagnosis) == ("slip", "arithmetic")
+    assert verdicts["da/dz2_1"].status == "ok" and "truncated" in verdicts["da/dz2_1"].explanation
+    assert abs(verdicts["da/dz1_1"].correct - 0.59327 * 0.40673) < 1e-5
