@@ -621,3 +621,19 @@ def test_the_activation_slopes_002_prints_are_judged_as_docs_seed_slips_lists_th
     assert (verdicts["da/dz1_2"].status, verdicts["da/dz1_2"].diagnosis) == ("slip", "arithmetic")
     assert verdicts["da/dz2_1"].status == "ok" and "truncated" in verdicts["da/dz2_1"].explanation
     assert abs(verdicts["da/dz1_1"].correct - 0.59327 * 0.40673) < 1e-5
+
+
+def test_docs_seed_slips_is_what_check_says_of_the_references():
+    """docs/seed-slips.md is made from check's verdicts on tests/seed_claims: it must be current, and hold the
+    slips found by hand before check existed (000's four wrong predictions, 002's slopes and second pass)."""
+    from make_seed_slips import DOCUMENT, page, verdicts
+
+    assert DOCUMENT.read_text(encoding="utf-8") == page(), "regenerate it: python3 tests/make_seed_slips.py"
+    found = {(reference, v.claim.canonical): v for reference, v in verdicts()}
+    for sample in (2, 3, 4, 5):
+        assert found["000", f"a2_1@{sample}"].status == "slip"
+        assert found["000", f"loss@{sample}"].status == "carried"
+    for name in ("da/dz1_1", "da/dz1_2", "after a1_1", "after a1_2", "after a2_1"):
+        assert found["002", name].status == "slip", name
+    assert found["002", "loss_after"].status == "carried"
+    assert not any(reference in ("001", "003", "004") for reference, _ in found)
