@@ -637,3 +637,21 @@ def test_docs_seed_slips_is_what_check_says_of_the_references():
         assert found["002", name].status == "slip", name
     assert found["002", "loss_after"].status == "carried"
     assert not any(reference in ("001", "003", "004") for reference, _ in found)
+
+
+def test_the_readme_session_is_what_check_prints(tmp_path, monkeypatch, capsys):
+    """The README's "Check a hand-worked solution" session, run for real: same table, same exit status."""
+    from pathlib import Path
+
+    from symbackprop.cli import main
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Check a hand-worked solution", 1)[1]
+    claims = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    session = section.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    printed = session[1 : session.index("$ echo $?")]
+    (tmp_path / "alice.toml").write_text(claims, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    status = main(["check", "alice.toml"])
+    assert capsys.readouterr().out.splitlines() == printed
+    assert str(status) == session[session.index("$ echo $?") + 1]
