@@ -219,9 +219,16 @@ class Breach:
 
 
 # Each rule, as the error of a draw that could not meet it describes it.
+# Up to this many inputs and trained samples (what is worked by hand), a trained sample's drawn inputs are
+# nonzero and of distinct sizes; more inputs could not all differ on a grid of 0.1 within [-1, 1], and among
+# many samples some would nearly always break it.
+DISTINCT_INPUTS = 4
+
+
 CONSTRAINTS = {
     "grid": "a drawn number is off the grid or outside its range",
     "zero weight": "a weight is 0",
+    "inputs": f"a trained sample's drawn inputs include 0 or two of the same size (up to {DISTINCT_INPUTS} inputs and trained samples)",
     "saturated": f"a sigmoid or tanh unit saturates on a trained sample (|z| > {SATURATION['sigmoid']:g} or "
     f"{SATURATION['tanh']:g})",
     "dead": "a ReLU unit is dead (z <= 0 on every trained sample) or at its kink (z = 0)",
@@ -376,6 +383,11 @@ def _number_breaches(spec, values, settings):
             yield Breach("grid", _any(bad), _first(bad, value, name, f"is off the grid or outside the {family}' range"))
         if family == "weights":
             yield Breach("zero weight", _any(value == 0), _first(value == 0, None, name, "is 0"))
+    if "inputs" in settings.vary and spec.architecture.inputs <= DISTINCT_INPUTS and len(spec.rows) <= DISTINCT_INPUTS:
+        # An input of 0 zeroes its weights' gradients; two inputs of one size make twin columns of them.
+        sizes = np.sort(np.abs(values["x"][:, list(spec.rows), :]), axis=-1)
+        bad = np.any(sizes == 0, axis=-1) | np.any(np.diff(sizes, axis=-1) == 0, axis=-1)
+        yield Breach("inputs", _any(bad), _first(bad, None, "x", "holds 0 or two inputs of the same size"))
     y = values["y"]
     if kind == "bce":
         bad = (y != 0) & (y != 1)

@@ -62,6 +62,11 @@ def broken(spec, net, params, x, y, drawn=None):
             found.add("grid")
     if any(float(v) == 0 for name, p in params.items() if name[0] == "W" for v in np.ravel(p)):
         found.add("zero weight")
+    if "inputs" in (drawn or {}) and np.shape(x)[-1] <= 4 and len(spec.rows) <= 4:  # the documented DISTINCT_INPUTS
+        for s in spec.rows:
+            sizes = [abs(Decimal(str(float(v)))) for v in np.ravel(x[s])]
+            if 0 in sizes or len(set(sizes)) < len(sizes):
+                found.add("inputs")
     if kind == "bce" and any(v not in (0, 1) for v in np.ravel(y)):
         found.add("targets")
     if kind == "cross_entropy" and any(sorted(row) != [0] * (len(row) - 1) + [1] for row in np.asarray(y).tolist()):

@@ -160,6 +160,7 @@ def test_drawing_is_deterministic_and_different_seeds_or_states_differ():
 MESSAGES = {
     "grid": "off the grid or outside",
     "zero weight": "] is 0",
+    "inputs": "holds 0 or two inputs of the same size",
     "saturated": "saturates the",
     "dead": ("is dead", "kink"),
     "targets": ("is not 0 or 1", "not one-hot"),
