@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -217,7 +218,9 @@ def _run(argv):
         # allow_nan=False: train() refuses non-finite numbers, and JSON must never carry NaN or Infinity.
         print(json.dumps(as_json(result), allow_nan=False))
     else:
-        print(result_tables(result, arguments.decimals))
+        # On a terminal the tables fit its width; a pipe or a file gets each table whole, for tools to read.
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(result_tables(result, arguments.decimals, width))
     sys.stdout.flush()  # here, so that a reader gone away is handled by main(), not at interpreter exit
     return 0
 

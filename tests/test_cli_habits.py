@@ -1,12 +1,19 @@
-"""`render` as its users expect: the format from -o's suffix, what was written said on standard error, the
-precision chosen on the command line; an example in every command's --help."""
+"""The command line as its users expect: `render`'s format from -o's suffix, what was written said on standard
+error, the precision chosen on the command line; an example in every command's --help; `grad`'s tables within
+the terminal's width."""
 
+import os
+import shutil
+import sys
 from types import SimpleNamespace
 
 import pytest
 
+from symbackprop import load
 from symbackprop.cli import main, render_spec
+from symbackprop.evaluation import train
 from symbackprop.spec import bundled_text
+from symbackprop.tables import result_tables, table
 
 SPEC = "squared_error_2_2_2"  # its [notation] asks for decimals = 5
 
@@ -137,3 +144,34 @@ def test_every_command_help_shows_an_example(command, capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert f"example: symbackprop {command}" in out or f"examples:\n  symbackprop {command}" in out
+
+
+@pytest.mark.parametrize("width", [12, 30, 45, 80, 1000])
+def test_a_table_within_a_width_is_the_whole_table_in_column_groups(width):
+    header = ["parameter"] + [f"col {k}" for k in range(9)]
+    rows = [[f"W1[{r},1]"] + [f"{(-1) ** k * (r + 1) * 10.0 ** (k % 5):.4f}" for k in range(9)] for r in range(3)]
+    whole = table(header, rows)
+    groups = table(header, rows, width).split("\n\n")
+    for group in groups:
+        lines = group.splitlines()
+        assert [line.split()[0] for line in lines] == [line.split()[0] for line in whole.splitlines()]
+        # Only a group of one column, too wide for any width, may run past it.
+        assert len(lines[1].split()) == 2 or max(map(len, lines)) <= width
+    # Side by side again, the groups' columns are the whole table's, in order.
+    columns = [line.split()[1:] for line in whole.splitlines()]
+    joined = [sum((group.splitlines()[n].split()[1:] for group in groups), []) for n in range(len(columns))]
+    assert joined == columns
+    assert (len(groups) == 1) == (max(map(len, whole.splitlines())) <= width)
+
+
+def test_grad_fits_a_terminal_and_gives_pipes_and_json_the_whole_tables(capsys, monkeypatch):
+    result = train(load(SPEC))
+    piped, json_piped = run(capsys, "grad", SPEC)[1], run(capsys, "grad", SPEC, "--json")[1]
+    assert piped == result_tables(result) + "\n"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((50, 24)))
+    shown = run(capsys, "grad", SPEC)[1]
+    assert shown == result_tables(result, 6, 50) + "\n" != piped
+    forward = shown.split("Forward pass with the starting parameters\n", 1)[1].split("\n(*", 1)[0]
+    assert forward.count("\n\n") >= 2 and max(map(len, forward.splitlines())) <= 50
+    assert run(capsys, "grad", SPEC, "--json")[1] == json_piped
