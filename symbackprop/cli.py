@@ -6,9 +6,11 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from .checks import one_line, show, show_path
@@ -26,13 +28,25 @@ class _Parser(argparse.ArgumentParser):
 def _parser():
     parser = _Parser(prog="symbackprop", description="Derive, check and explain backpropagation step by step.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    grad = commands.add_parser("grad", help="forward values, loss, gradients and updated parameters of a spec")
+    grad = commands.add_parser(
+        "grad",
+        help="forward values, loss, gradients and updated parameters of a spec",
+        epilog="example: symbackprop grad bce_sigmoid_2_2_1 --decimals 4",
+    )
     grad.add_argument("spec", nargs="?", help="spec file or bundled example name (default: the default example)")
     grad.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grad.add_argument("--decimals", type=int, default=6, help="decimals shown in tables (default 6)")
-    examples = commands.add_parser("examples", help="list the bundled example specs")
+    examples = commands.add_parser(
+        "examples",
+        help="list the bundled example specs",
+        epilog="example: symbackprop examples --show bce_sigmoid_2_2_1 > mine.toml",
+    )
     examples.add_argument("--show", metavar="NAME", help="print the spec file of the bundled example NAME")
-    new = commands.add_parser("new", help="write a new spec for a network, with nice numbers drawn at random")
+    new = commands.add_parser(
+        "new",
+        help="write a new spec for a network, with nice numbers drawn at random",
+        epilog="example: symbackprop new 3-4-2 --hidden tanh --output softmax --seed 7 -o my.toml",
+    )
     new.add_argument("arch", metavar="ARCH", help="layer sizes joined by dashes, inputs first, e.g. 3-4-2")
     new.add_argument("--hidden", help="activation of every hidden layer, or a comma list, one per hidden layer")
     new.add_argument("--output", help="activation of the output layer (default sigmoid)")
@@ -46,13 +60,20 @@ def _parser():
     new.add_argument("--seed", type=int, default=0, help="seed of the random numbers (default 0)")
     new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
     render_command = commands.add_parser(
-        "render", help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it"
+        "render",
+        help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it",
+        epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
     )
     render_command.add_argument(
         "spec", nargs="?", help="spec file or bundled example name (default: the default example)"
     )
-    render_command.add_argument("--format", default="markdown", help="latex, markdown or python (default markdown)")
-    render_command.add_argument("-o", "--output", help="file to write (default: standard output)")
+    render_command.add_argument(
+        "--format",
+        help="latex, markdown or python (default: the one -o's suffix says, .tex .pdf .md or .py; else markdown)",
+    )
+    render_command.add_argument(
+        "-o", "--output", help="file to write (default: standard output); -o x.pdf writes x.tex and x.pdf"
+    )
     render_command.add_argument(
         "--pdf", action="store_true", help="also compile the LaTeX to a PDF beside the output file"
     )
@@ -63,6 +84,16 @@ def _parser():
         "(the files are still written)",
     )
     render_command.add_argument("--template-dir", help="folder whose templates take precedence over the built-in ones")
+    render_command.add_argument(
+        "--digits", type=int, help="significant figures of computed figures (default: the spec's [notation])"
+    )
+    render_command.add_argument(
+        "--decimals", type=int, help="decimals of computed figures, instead of significant figures"
+    )
+    render_command.add_argument(
+        "--rounding", help="exact (figures rounded for display only) or carried (rounded before each use)"
+    )
+    render_command.add_argument("-q", "--quiet", action="store_true", help="do not say which files were written")
     variants = commands.add_parser(
         "variants",
         help="draw one variant of a spec's exercise per student: specs, question and solution sheets, answer key, "
@@ -187,7 +218,9 @@ def _run(argv):
         # allow_nan=False: train() refuses non-finite numbers, and JSON must never carry NaN or Infinity.
         print(json.dumps(as_json(result), allow_nan=False))
     else:
-        print(result_tables(result, arguments.decimals))
+        # On a terminal the tables fit its width; a pipe or a file gets each table whole, for tools to read.
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(result_tables(result, arguments.decimals, width))
     sys.stdout.flush()  # here, so that a reader gone away is handled by main(), not at interpreter exit
     return 0
 
@@ -227,28 +260,69 @@ def _render(arguments):
     from .render import FORMATS
     from .tex import build_pdf, report
 
-    chosen = FORMATS.get(arguments.format)
-    if arguments.pdf and (chosen is None or not chosen.compiles_to_pdf or not arguments.output):
+    fmt, pdf = _render_format(arguments)
+    if pdf and (not FORMATS[fmt].compiles_to_pdf or not arguments.output):
         raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
-    if arguments.strict and not arguments.pdf:
+    if arguments.strict and not pdf:
         raise SpecError("--strict: needs --pdf (it checks what TeX reports while building the PDF)")
-    targets = _targets(arguments)
+    targets = _targets(arguments.output, pdf)
     for path in targets.values():
         check_target(path)
-    text = render_spec(arguments.spec, arguments.format, arguments.template_dir)
+    precision = {option: getattr(arguments, option) for option in ("digits", "decimals", "rounding")}
+    text = render_spec(arguments.spec, fmt, arguments.template_dir, precision)
     if arguments.output is None:
         sys.stdout.write(text)
         return 0
-    if not arguments.pdf:
+    source = show_path(targets["source"])
+    if not pdf:
         write_files({targets["source"]: text})
+        _say(arguments, f"wrote {source} ({FORMATS[fmt].title})")
         return 0
     built = build_pdf(text)
     write_files({targets["source"]: text, targets["pdf"]: built.pdf})
-    print(f"symbackprop: wrote {show_path(targets['source'])} (LaTeX) and {show_path(targets['pdf'])}", file=sys.stderr)
+    _say(arguments, f"wrote {source} (LaTeX) and {show_path(targets['pdf'])}")
     # The PDF is written either way, so that the problems can be looked at; --strict makes them fail the run.
-    for line in report(built.problems, show_path(targets["source"])):
+    for line in report(built.problems, source):
         print(f"symbackprop: warning: {line}", file=sys.stderr)
     return 1 if arguments.strict and built.problems else 0
+
+
+# Suffixes of formats to come: `-o` with one of them is refused rather than written in another format.
+LATER_SUFFIXES = {".html": "HTML", ".ipynb": "Jupyter notebook"}
+
+
+def _render_format(arguments):
+    """The format ``render`` writes and whether it compiles a PDF: ``--format`` if given, else what ``-o``'s suffix
+    says (.pdf: LaTeX compiled to a PDF), else Markdown. An explicit ``--format`` must agree with the suffix."""
+    from .render import FORMATS
+
+    if arguments.format is not None and arguments.format not in FORMATS:
+        raise SpecError(f"--format: unknown format {show(arguments.format)}; expected one of {', '.join(FORMATS)}")
+    suffix = Path(arguments.output).suffix.lower() if arguments.output else ""
+    if suffix in LATER_SUFFIXES:
+        raise SpecError(
+            f"-o: {LATER_SUFFIXES[suffix]} output ({suffix}) is not available yet; expected a path ending in "
+            f"{', '.join(_suffix_formats())}"
+        )
+    implied = _suffix_formats().get(suffix)
+    if arguments.format is not None and implied not in (None, arguments.format):
+        raise SpecError(
+            f"--format: {arguments.format} does not match -o {show_path(arguments.output)}, whose suffix {suffix} "
+            f"means {implied}; drop --format or change the suffix"
+        )
+    return arguments.format or implied or "markdown", arguments.pdf or suffix == ".pdf"
+
+
+def _suffix_formats():
+    from .render import FORMATS
+
+    return {fmt.suffix: name for name, fmt in FORMATS.items()} | {".pdf": "latex"}
+
+
+def _say(arguments, message):
+    """Tell, on standard error, what was done (unless ``--quiet``)."""
+    if not arguments.quiet:
+        print(f"symbackprop: {message}", file=sys.stderr)
 
 
 def _variants(arguments):
@@ -300,30 +374,35 @@ def _check(arguments):
     return status
 
 
-def _targets(arguments):
-    """Where ``render`` writes: ``-o`` for the source; with ``--pdf``, the PDF beside it (``-o x.pdf``: x.tex and x.pdf)."""
-    if arguments.output is None:
+def _targets(output, pdf):
+    """Where ``render`` writes: ``output`` for the source; with ``pdf``, the PDF beside it (``x.pdf``: x.tex and x.pdf)."""
+    if output is None:
         return {}
-    output = Path(arguments.output)
-    if not arguments.pdf:
+    output = Path(output)
+    if not pdf:
         return {"source": output}
     if output.suffix.lower() == ".pdf":
         return {"source": output.with_suffix(".tex"), "pdf": output}
     return {"source": output, "pdf": output.with_suffix(".pdf")}
 
 
-def render_spec(source, fmt, template_dir=None):
+def render_spec(source, fmt, template_dir=None, precision=None):
     """The worked solution of the spec at ``source`` as text in ``fmt`` (a document, or the NumPy script that
-    checks it), if the spec is within the document budget."""
+    checks it), if the spec is within the document budget. ``precision`` holds the command line's ``digits``,
+    ``decimals`` and ``rounding`` (None where not given), which take the place of the spec's ``[notation]`` ones."""
     # Imported here so that `grad` does not pay for Jinja2 and the document model at start-up.
     from . import budget
     from . import spec as specs
     from .evaluation import train
+    from .notation import overridden
     from .render import FORMATS, render
 
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {show(fmt)}; expected one of {', '.join(FORMATS)}")
     spec = specs.load(source or specs.DEFAULT_EXAMPLE)
+    if precision and any(value is not None for value in precision.values()):
+        chosen = overridden(spec.notation.precision, precision)
+        spec = replace(spec, notation=replace(spec.notation, precision=chosen))
     budget.check_document(spec)
     return render(FORMATS[fmt].model(train(spec)), fmt, template_dir)
 

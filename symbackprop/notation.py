@@ -449,23 +449,39 @@ def from_spec(table, architecture):
     return notation
 
 
-def _precision(table):
-    """The precision policy of ``[notation]``: ``digits`` (significant figures) or ``decimals``, and ``rounding``."""
+def _precision(table, prefix="notation."):
+    """The precision policy of ``[notation]``: ``digits`` (significant figures) or ``decimals``, and ``rounding``.
+
+    Errors name each key after ``prefix`` (``--`` for the command line's options of the same names)."""
     if "digits" in table and "decimals" in table:
-        raise SpecError("notation.decimals: give either digits (significant figures) or decimals, not both")
+        raise SpecError(f"{prefix}decimals: give either digits (significant figures) or decimals, not both")
     decimals = table.get("decimals")
     if decimals is not None and not _whole(decimals, 0, MAX_DECIMALS):
-        raise SpecError(f"notation.decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {show(decimals)}")
+        raise SpecError(f"{prefix}decimals: expected a whole number from 0 to {MAX_DECIMALS}, got {show(decimals)}")
     digits = table.get("digits", DEFAULT_DIGITS if decimals is None else None)
     if digits is not None and not _whole(digits, 1, MAX_DIGITS):
-        raise SpecError(f"notation.digits: expected a whole number from 1 to {MAX_DIGITS}, got {show(digits)}")
+        raise SpecError(f"{prefix}digits: expected a whole number from 1 to {MAX_DIGITS}, got {show(digits)}")
     rounding = table.get("rounding", "exact")
     if rounding not in ROUNDINGS:
         raise SpecError(
-            f"notation.rounding: unknown rounding {show(rounding)}{suggest(rounding, ROUNDINGS)}; "
+            f"{prefix}rounding: unknown rounding {show(rounding)}{suggest(rounding, ROUNDINGS)}; "
             f"expected one of {', '.join(ROUNDINGS)}"
         )
     return Precision(digits, decimals, rounding)
+
+
+def overridden(precision, options):
+    """``precision`` with the command line's ``options`` (``digits``, ``decimals``, ``rounding``; None where not
+    given) in its place, checked as the spec's keys are: ``--digits`` or ``--decimals`` replaces either of the spec's.
+
+    >>> overridden(Precision(digits=4, rounding="carried"), {"decimals": 3})
+    Precision(digits=None, decimals=3, rounding='carried')
+    """
+    table = {key: value for key, value in options.items() if value is not None}
+    if "digits" not in table and "decimals" not in table:
+        table |= {"digits": precision.digits} if precision.decimals is None else {"decimals": precision.decimals}
+    table.setdefault("rounding", precision.rounding)
+    return _precision(table, "--")
 
 
 def _whole(value, low, high):

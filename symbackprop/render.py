@@ -153,6 +153,7 @@ class Format:
     model: Callable = build
     stem: str = "document"
     finalize: Callable | None = None
+    title: str = ""  # what the command line calls a file of this format ("wrote x.md (Markdown)")
 
     @property
     def template(self):
@@ -163,9 +164,20 @@ class Format:
 
 
 FORMATS = {
-    "latex": Format("latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS, compiles_to_pdf=True),
-    "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$"),
-    "python": Format("python", "py", ".py", script.comment, model=script.build, stem="script", finalize=script.literal),
+    "latex": Format(
+        "latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS, compiles_to_pdf=True, title="LaTeX"
+    ),
+    "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$", title="Markdown"),
+    "python": Format(
+        "python",
+        "py",
+        ".py",
+        script.comment,
+        model=script.build,
+        stem="script",
+        finalize=script.literal,
+        title="NumPy script",
+    ),
 }
 
 

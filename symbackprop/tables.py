@@ -5,16 +5,40 @@ import numpy as np
 from .evaluation import listed_steps
 
 
-def table(header, rows):
-    """Align ``rows`` under ``header``: first column left, the others right."""
+def table(header, rows, width=None):
+    """Align ``rows`` under ``header``: first column left, the others right.
+
+    Within ``width`` characters, if given: a table too wide is split into column groups, one under the other,
+    each with the first column again (a column wider than ``width`` still gets a group of its own).
+
+    >>> print(table(["unit", "a", "b"], [["z1", "1.5", "-2.25"]], width=12))
+    unit    a
+    ----  ---
+    z1    1.5
+    <BLANKLINE>
+    unit      b
+    ----  -----
+    z1    -2.25
+    """
     cells = [header, *rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    groups, used = [[]], widths[0]
+    for i in range(1, len(header)):
+        if width is not None and groups[-1] and used + 2 + widths[i] > width:
+            groups.append([])
+            used = widths[0]
+        groups[-1].append(i)
+        used += 2 + widths[i]
+    return "\n\n".join(_aligned(cells, widths, [0, *group]) for group in groups)
+
+
+def _aligned(cells, widths, columns):
     lines = []
     for n, row in enumerate(cells):
-        parts = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        parts = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in columns[1:]]
         lines.append("  ".join(parts).rstrip())
         if n == 0:
-            lines.append("  ".join("-" * width for width in widths))
+            lines.append("  ".join("-" * widths[i] for i in columns))
     return "\n".join(lines)
 
 
@@ -35,8 +59,9 @@ def parameter_name(name, index):
     return name + ("[" + ",".join(str(i + 1) for i in index) + "]" if index else "")
 
 
-def result_tables(result, decimals=6):
-    """Every number of a training run as text tables: forward pass, backward pass, update, loss change."""
+def result_tables(result, decimals=6, width=None):
+    """Every number of a training run as text tables: forward pass, backward pass, update, loss change; each
+    table within ``width`` characters if given (split into column groups)."""
     spec = result.spec
     arch = spec.architecture
     before = result.before
@@ -66,7 +91,7 @@ def result_tables(result, decimals=6):
             row += [f(v) for v in before.z[l][s]] + [f(v) for v in before.a[l][s]]
         body.append(row + [f(v) for v in before.y[s]] + [f(before.loss_sample[s])])
     out += [
-        table(header, body),
+        table(header, body, width),
         f"(* = used in the training step)  loss over all samples ({spec.reduction}): {f(result.loss_total)}",
         "",
     ]
@@ -80,7 +105,7 @@ def result_tables(result, decimals=6):
             for s in rows[:4]:
                 cells += [f(before.grad_a[l][s, j]), f(before.fprime[l][s, j]), f(before.delta[l][s, j])]
             body.append(cells)
-    out.append(table(header, body))
+    out.append(table(header, body, width))
     if len(rows) > 4:
         out.append(f"(first 4 of {len(rows)} samples shown)")
     if arch.layers[-1].activation.vector:
@@ -91,16 +116,16 @@ def result_tables(result, decimals=6):
         )
     out.append("")
 
-    out += _update(result, f)
+    out += _update(result, f, width)
     if spec.steps > 1:
-        out += ["", _losses(result, f)]
+        out += ["", _losses(result, f, width)]
     count = spec.steps
     before, after = ("of the step before", "after") if count == 1 else ("before step 1", f"after step {count}")
     out += ["", f"loss {before}: {f(result.loss)}  {after}: {f(result.loss_after)}  change: {_percent(result)}"]
     return "\n".join(out)
 
 
-def _update(result, f):
+def _update(result, f, width):
     """The first step's update, one row per parameter: "after step 1" is old - rate * gradient on every row;
     past one step, a last column holds the parameters after all of them."""
     spec = result.spec
@@ -116,10 +141,10 @@ def _update(result, f):
     title = f"Gradients and update of step 1: after step 1 = old - {spec.learning_rate} * gradient"
     if not spec.update_biases:
         title += " (biases frozen)"
-    return [title, table(header, body)]
+    return [title, table(header, body, width)]
 
 
-def _losses(result, f):
+def _losses(result, f, width):
     """The loss over the trained rows before and after each step (a regular selection of them past 50 steps)."""
     spec = result.spec
     listed, losses = listed_steps(spec.steps), result.losses
@@ -128,7 +153,7 @@ def _losses(result, f):
     title = f"Loss per step ({whose})"
     if len(listed) < spec.steps:
         title += f", every {listed[1]} steps with the first and the last"
-    return title + "\n" + table(["step", "loss before", "loss after", "change"], body)
+    return title + "\n" + table(["step", "loss before", "loss after", "change"], body, width)
 
 
 def _percent(result):
