@@ -34,14 +34,13 @@ from . import budget
 from .checks import number, only_keys, show, show_key, show_path, suggest
 from .errors import SpecError
 from .notation import plain_name
-from .quantities import latex
+from .quantities import SLOPE, latex
 
 # A number as an author writes it: optional sign (or the typographic minus), digits with an optional
 # decimal point, an optional exponent.
 _WRITTEN = re.compile(r"[+\-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?\Z")
 _NOT_FINITE = re.compile(r"[+\-]?(?:nan|inf(?:inity)?)\Z", re.IGNORECASE)
 _FRACTION = re.compile(r"\\frac\{\\partial (.+)\}\{\\partial (.+)\}\Z")
-_DERIVATIVE = re.compile(r"da/dz(\d+)_(\d+)\Z")
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def plain(name, notation):
     >>> [plain(q, n) for q in ("a1_2@1", "dL/dW1[1,2]", "new b2", "loss_total", "da/dz2_1", "delta2_1")]
     ['output_h2@1', 'dE_total/dw3', 'new b2', 'total E_total', 'doutput_o1/dsum_o1', 'delta_o1']
     """
-    derivative = _DERIVATIVE.match(name)
+    derivative = SLOPE.fullmatch(name)
     if derivative:
         l, j = int(derivative[1]), int(derivative[2]) - 1
         return f"d{plain_name(notation.a[l][j])}/d{plain_name(notation.z[l][j])}"

@@ -45,7 +45,7 @@ import sympy as sp
 
 from .errors import SpecError
 from .evaluation import train
-from .quantities import NAME, listed
+from .quantities import NAME, SLOPE, listed
 from .verdict import DIAGNOSES, Verdict
 
 # The decimals at which the explanations show a recomputed value: two more than the claim's.
@@ -58,7 +58,6 @@ UNWRITTEN_UNITS = 5
 
 
 _SLOPE_OF = re.compile(r"a(\d+)_(\d+)")  # a training-sample activation, followed by its da/dz
-_SLOPE = re.compile(r"da/dz(\d+)_(\d+)")
 
 
 @dataclass(frozen=True)
@@ -420,7 +419,7 @@ class Rules:
         m = NAME.fullmatch(name)
         v.recording = True
         try:
-            if (slope := _SLOPE.fullmatch(name)) is not None:
+            if (slope := SLOPE.fullmatch(name)) is not None:
                 return self.slope(int(slope[1]), int(slope[2]) - 1, v)
             if m["family"]:
                 l, j, s = int(m["l"]), int(m["j"]) - 1, int(m["s"]) if m["s"] else None

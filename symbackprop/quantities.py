@@ -116,6 +116,11 @@ def _after(latex):
     return f"{{{latex}}}^{{\\mathrm{{after}}}}"
 
 
+# Besides the names of a run, a hand-worked solution may give a unit's activation derivative f'(z) of the
+# training sample: da/dz{l}_{j}. Claims files accept it and the judge judges it.
+SLOPE = re.compile(r"da/dz(\d+)_(\d+)")
+
+
 def is_canonical(name):
     """Whether ``name`` has the shape of a canonical name (it may still not exist in a given network)."""
     return NAME.fullmatch(name) is not None
