@@ -24,7 +24,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import script
+from . import script, wrapping
 from .document import build
 from .document.blocks import Math, figure_parts
 from .errors import SpecError
@@ -186,6 +186,12 @@ def _inline(parts, fmt):
     return "".join(fmt.inline_math(part.latex) if isinstance(part, Math) else fmt.escape(part) for part in parts)
 
 
+def _wrapped(parts, fmt, indent=""):
+    """Prose parts as short lines of the format (:func:`symbackprop.wrapping.fill`): math spans kept whole."""
+    pieces = [(fmt.inline_math(p.latex), False) if isinstance(p, Math) else (fmt.escape(p), True) for p in parts]
+    return wrapping.fill(pieces, indent=indent)
+
+
 def _code_line(line):
     """A line of code as LaTeX typewriter text: every character escaped, every space kept, an empty line kept."""
     if not line.strip():
@@ -211,6 +217,8 @@ def environment(fmt, template_dir=None):
     )
     env.filters["escape"] = fmt.escape
     env.filters["inline"] = lambda parts: _inline(parts, fmt)
+    env.filters["wrapped"] = lambda parts, indent="": _wrapped(parts, fmt, indent)
+    env.filters["display_row"] = wrapping.display
     env.filters["plain"] = plain
     env.filters["decimal_parts"] = figure_parts
     env.filters["code"] = _code_line

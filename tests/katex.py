@@ -13,6 +13,10 @@ KATEX = Path(os.environ.get("SYMBACKPROP_NODE_MODULES", Path.home() / ".cache/sy
 HAS_KATEX = shutil.which("node") is not None and (KATEX / "katex").is_dir()
 needs_katex = pytest.mark.skipif(not HAS_KATEX, reason="node and katex not installed (.ci/run installs them)")
 CHECKER = Path(__file__).resolve().parent / "katex_check.js"
+HAS_MARKDOWN_IT = shutil.which("node") is not None and (KATEX / "markdown-it").is_dir()
+needs_markdown_it = pytest.mark.skipif(
+    not HAS_MARKDOWN_IT, reason="node and markdown-it not installed (.ci/run installs them)"
+)
 
 
 def math_spans(markdown):
@@ -36,3 +40,16 @@ def katex_errors(spans):
         env={**os.environ, "NODE_PATH": str(KATEX)},
     )
     return "" if done.returncode == 0 else done.stdout[-2000:] or done.stderr[-2000:]
+
+
+def markdown_html(texts):
+    """Each Markdown text in ``texts`` rendered to HTML by markdown-it, as a CommonMark page renderer reads it."""
+    done = subprocess.run(
+        ["node", str(CHECKER.with_name("markdown_html.js"))],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NODE_PATH": str(KATEX)},
+    )
+    return json.loads(done.stdout)

@@ -105,12 +105,12 @@ def _difference_off(before, after, change, rounding):
 
 
 def _tables(markdown):
-    """Every table of ``markdown`` as (the paragraph before it, header cells, rows of cells)."""
+    """Every table of ``markdown`` as (the paragraph before it, its lines joined; header cells; rows of cells)."""
     found = []
-    for match in re.finditer(r"((?:^[^|\n].*\n)?)\n?((?:^\|.*\|\n)+)", markdown, re.M):
+    for match in re.finditer(r"((?:^[^|\n].*\n)*)\n?((?:^\|.*\|\n)+)", markdown, re.M):
         lines = match.group(2).splitlines()
         cells = [[c.strip().strip("$") for c in line.strip("|").split("|")] for line in lines]
-        found.append((match.group(1), cells[0], cells[2:]))
+        found.append((match.group(1).replace("\n", " "), cells[0], cells[2:]))
     return found
 
 
