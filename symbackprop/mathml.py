@@ -124,7 +124,8 @@ def _upright_letter(element):
     )
 
 
-_TALL = {"mfrac", "mtable", "munderover", "munder", "msubsup", "msqrt", "mroot"}
+_TALL = {"mfrac", "mtable", "msqrt", "mroot"}
+_LIMITS = {"munderover", "munder", "msubsup", "msub"}  # tall when they hang limits on a big operator (a sum)
 _FUNCTIONS = {"log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min"}
 _SIGNS = {"\u2212", "+", "-"}
 _CLOSING = {")", "]", "}", "|", "\u2016", "\u232a", "\u27e9"}
@@ -133,11 +134,18 @@ _CLOSING = {")", "]", "}", "|", "\u2016", "\u232a", "\u27e9"}
 def _fences(root):
     for parent in root.iter("mrow"):
         fences = [child for child in parent if child.tag == "mo" and child.get("fence") == "true"]
-        if not fences or any(child.tag in _TALL for inner in parent for child in inner.iter()):
+        if not fences or any(_tall(child) for inner in parent for child in inner.iter()):
             continue
         for fence in fences:
             if fence.get("stretchy") == "true" and "minsize" not in fence.attrib:
                 fence.set("stretchy", "false")
+
+
+def _tall(element):
+    """Whether ``element`` is taller than a line: a fraction, a matrix, a root, or a big operator with limits."""
+    if element.tag in _TALL:
+        return True
+    return element.tag in _LIMITS and len(element) > 0 and element[0].tag == "mo" and element[0].text in {"∑", "∏"}
 
 
 def _signs(root):
