@@ -61,7 +61,7 @@ def _parser():
     new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
     render_command = commands.add_parser(
         "render",
-        help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it",
+        help="write the worked solution of a spec as LaTeX, Markdown or an HTML page, or a NumPy script that checks it",
         epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
     )
     render_command.add_argument(
@@ -69,7 +69,8 @@ def _parser():
     )
     render_command.add_argument(
         "--format",
-        help="latex, markdown or python (default: the one -o's suffix says, .tex .pdf .md or .py; else markdown)",
+        help="latex, markdown, html or python (default: the one -o's suffix says, .tex .pdf .md .html or .py; "
+        "else markdown)",
     )
     render_command.add_argument(
         "-o", "--output", help="file to write (default: standard output); -o x.pdf writes x.tex and x.pdf"
@@ -288,7 +289,7 @@ def _render(arguments):
 
 
 # Suffixes of formats to come: `-o` with one of them is refused rather than written in another format.
-LATER_SUFFIXES = {".html": "HTML", ".ipynb": "Jupyter notebook"}
+LATER_SUFFIXES = {".ipynb": "Jupyter notebook"}
 
 
 def _render_format(arguments):

@@ -88,8 +88,9 @@ def category_path(category):
     return f"{ROOT}/{name}"
 
 
-# The HTML of a question: its own format, which `render --format` does not offer; blocks/<kind>.html.j2 draw it.
-HTML = Format("moodle", "html", ".html", html_text, lambda latex: rf"\({html_math(latex)}\)")
+# The HTML of a question: its own format, which `render --format` does not offer; blocks/<kind>.moodle.j2 draw it
+# (MathJax delimiters, Moodle's escaping), apart from blocks/<kind>.html.j2, which draw the worked solution's page.
+HTML = Format("moodle", "moodle", ".html", html_text, lambda latex: rf"\({html_math(latex)}\)")
 
 
 @dataclass(frozen=True)

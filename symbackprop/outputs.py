@@ -1,4 +1,5 @@
-"""Regenerate ``output/``: the Markdown, LaTeX and PDF worked solution of every bundled example, and its NumPy script.
+"""Regenerate ``output/``: the Markdown, LaTeX, PDF and HTML worked solution of every bundled example, and its NumPy
+script.
 
 python -m symbackprop.outputs [FOLDER] [--no-pdf]
 """

@@ -98,6 +98,15 @@ def _layer_first(depth):
     return lambda pname: (depth - int(pname[1:]), pname[0] != "W")
 
 
+def gradient_name(pname, index):
+    """The canonical name of the gradient of parameter ``pname`` ("W2", "b1") at its 0-based ``index``.
+
+    >>> gradient_name("W2", (0, 2)), gradient_name("b1", (1,)), gradient_name("b1", ())
+    ('dL/dW2[1,3]', 'dL/db1[2]', 'dL/db1')
+    """
+    return f"dL/d{pname}{_index(index)}"
+
+
 def _index(index):
     """``[j,k]``, ``[j]`` or nothing, 1-based, for a parameter's 0-based ``index``."""
     return f"[{','.join(str(i + 1) for i in index)}]" if index else ""
@@ -119,6 +128,12 @@ def _after(latex):
 # Besides the names of a run, a hand-worked solution may give a unit's activation derivative f'(z) of the
 # training sample: da/dz{l}_{j}. Claims files accept it and the judge judges it.
 SLOPE = re.compile(r"da/dz(\d+)_(\d+)")
+
+
+def is_gradient(name):
+    """Whether ``name`` is the canonical name of a parameter's gradient: ``dL/dW2[1,3]``, ``dL/db1[2]``, ``dL/db1``."""
+    match = NAME.fullmatch(name)
+    return match is not None and match["param"] == "dL/d"
 
 
 def is_canonical(name):

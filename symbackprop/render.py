@@ -1,7 +1,7 @@
-"""Turn a training run into its worked solution: LaTeX or Markdown, or a NumPy script.
+"""Turn a training run into its worked solution: LaTeX, Markdown or an HTML page, or a NumPy script.
 
 Each :class:`Format` says which model of the run its template lays out: a
-:class:`~symbackprop.document.Document` for LaTeX and Markdown, a
+:class:`~symbackprop.document.Document` for LaTeX, Markdown and HTML, a
 :class:`~symbackprop.script.Script` for the script. Templates live in the
 package (``templates/`` in the source tree); a user's own folder, given as
 ``template_dir``, is searched first, so a single template can be restyled
@@ -10,7 +10,7 @@ without copying the rest. The LaTeX environment uses
 never clash with Jinja2's. Every filter is registered here, in one place.
 
 User text (titles, descriptions) reaches a document only through
-:func:`latex_escape` or :func:`markdown_escape`, which make every character
+:func:`latex_escape`, :func:`markdown_escape` or :func:`~symbackprop.page.html_escape`, which make every character
 literal: nothing a user writes can become a TeX command, a ligature, a Markdown
 block or a math span. In the script, every value a template prints becomes a
 Python literal (:func:`symbackprop.script.literal`), so user text stays inside strings.
@@ -24,10 +24,11 @@ from pathlib import Path
 
 import jinja2
 
-from . import script, wrapping
+from . import page, script, svg, wrapping
 from .document import build
 from .document.blocks import Math, figure_parts
 from .errors import SpecError
+from .mathml import mathml
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -154,6 +155,8 @@ class Format:
     stem: str = "document"
     finalize: Callable | None = None
     title: str = ""  # what the command line calls a file of this format ("wrote x.md (Markdown)")
+    display_math: Callable[[str], str] | None = None  # a display row's mathematics, where the format sets it apart
+    seal: Callable[[str], str] | None = None  # applied to the whole rendered text (the HTML page's policy)
 
     @property
     def template(self):
@@ -168,6 +171,16 @@ FORMATS = {
         "latex", "tex", ".tex", latex_escape, lambda m: f"${m}$", _LATEX_DELIMITERS, compiles_to_pdf=True, title="LaTeX"
     ),
     "markdown": Format("markdown", "md", ".md", markdown_escape, lambda m: f"${m}$", title="Markdown"),
+    "html": Format(
+        "html",
+        "html",
+        ".html",
+        page.html_escape,
+        mathml,
+        title="HTML page",
+        display_math=lambda latex: mathml(latex, display=True),
+        seal=page.seal,
+    ),
     "python": Format(
         "python",
         "py",
@@ -190,6 +203,15 @@ def _wrapped(parts, fmt, indent=""):
     """Prose parts as short lines of the format (:func:`symbackprop.wrapping.fill`): math spans kept whole."""
     pieces = [(fmt.inline_math(p.latex), False) if isinstance(p, Math) else (fmt.escape(p), True) for p in parts]
     return wrapping.fill(pieces, indent=indent)
+
+
+def _padded(cell, padding):
+    """A table cell with invisible figures after its figure (``padding``, see Table.padding), so that figures
+    with fewer decimals line up on the decimal point in a right-aligned column."""
+    if not padding:
+        return cell
+    *rest, last = cell
+    return (*rest, Math(rf"{last.latex}\phantom{{{padding}}}"))
 
 
 def _code_line(line):
@@ -222,6 +244,12 @@ def environment(fmt, template_dir=None):
     env.filters["plain"] = plain
     env.filters["decimal_parts"] = figure_parts
     env.filters["code"] = _code_line
+    env.filters["math"] = fmt.inline_math or fmt.escape
+    env.filters["display"] = fmt.display_math or fmt.inline_math or fmt.escape
+    env.filters["padded"] = _padded
+    env.filters["outline"] = page.outline
+    env.filters["chains_json"] = page.chains_json
+    env.filters["picture"] = lambda diagram, chains: svg.picture(diagram, {c.gradient for c in chains})
     env.globals["block_template"] = fmt.block_template
     return env
 
@@ -239,6 +267,7 @@ def render(document, fmt, template_dir=None):
         raise SpecError(f"--template-dir: {template_dir} is not a folder")
     try:
         chosen = FORMATS[fmt]
-        return environment(chosen, template_dir).get_template(chosen.template).render(doc=document)
+        text = environment(chosen, template_dir).get_template(chosen.template).render(doc=document)
     except jinja2.TemplateError as error:
         raise SpecError(f"template: {error.__class__.__name__}: {error}".splitlines()[0]) from None
+    return chosen.seal(text) if chosen.seal else text

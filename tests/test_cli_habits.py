@@ -24,7 +24,9 @@ def run(capsys, *argv):
     return status, out, err
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("doc.tex", "latex"), ("doc.md", "markdown"), ("check.py", "python")])
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("doc.tex", "latex"), ("doc.md", "markdown"), ("page.html", "html"), ("check.py", "python")]
+)
 def test_the_suffix_of_o_chooses_the_format(name, fmt, tmp_path, capsys):
     target = tmp_path / name
     status, out, err = run(capsys, "render", SPEC, "-o", str(target))
@@ -43,6 +45,13 @@ def test_an_upper_case_suffix_counts_and_an_unknown_one_is_markdown(tmp_path, ca
 def test_without_o_or_format_markdown_goes_to_standard_output(capsys):
     status, out, err = run(capsys, "render", SPEC)
     assert status == 0 and out == render_spec(SPEC, "markdown") and err == ""
+
+
+def test_format_html_without_o_prints_the_page_and_with_o_names_it(tmp_path, capsys, monkeypatch):
+    status, out, err = run(capsys, "render", SPEC, "--format", "html")
+    assert status == 0 and out.startswith("<!DOCTYPE html>") and out == render_spec(SPEC, "html") and err == ""
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "render", SPEC, "-o", "page.html") == (0, "", "symbackprop: wrote page.html (HTML page)\n")
 
 
 def test_an_explicit_format_that_agrees_or_names_another_suffix_is_kept(tmp_path, capsys):
@@ -84,7 +93,7 @@ def test_a_pdf_suffix_compiles_the_latex_beside_it(argv, fake_tex, tmp_path, cap
         (["--format", "markdown", "-o", "doc.tex"], "--format: markdown does not match -o doc.tex, whose suffix .tex"),
         (["--format", "python", "-o", "doc.pdf"], "--format: python does not match -o doc.pdf, whose suffix .pdf"),
         (["--format", "latex", "-o", "doc.md"], "--format: latex does not match -o doc.md"),
-        (["-o", "doc.html"], "-o: HTML output (.html) is not available yet"),
+        (["--format", "markdown", "-o", "doc.html"], "--format: markdown does not match -o doc.html"),
         (["--format", "markdown", "-o", "doc.ipynb"], "-o: Jupyter notebook output (.ipynb) is not available yet"),
         (["-o", "doc.md", "--pdf"], "--pdf: needs --format latex"),
         (["-o", "doc.md", "--strict"], "--strict: needs --pdf"),

@@ -342,7 +342,8 @@ def test_render_writes_the_file_atomically(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["render", "--format", "html"], "--format: unknown format 'html'"),
+        (["render", "--format", "docx"], "--format: unknown format 'docx'"),
+        (["render", "--format", "html", "-o", "/no/such/folder/doc.html"], "-o: folder /no/such/folder does not exist"),
         (["render", "-o", "/no/such/folder/doc.md"], "-o: folder /no/such/folder does not exist"),
         (["render", "--pdf"], "--pdf: needs --format latex and -o PATH"),
         (["render", "--template-dir", "/no/such/templates"], "--template-dir: /no/such/templates is not a folder"),

@@ -11,7 +11,8 @@ lay the blocks out.
 Where each part lives: ``overview``, ``network`` (with the diagram), ``notation``,
 ``data``, ``forward``, ``backward``, ``update``, ``steps``, ``checklist``, ``check``,
 ``matrix_form``,
-``reference``, ``notes``; ``blocks`` holds the block records, ``context`` the
+``reference``, ``notes``; ``blocks`` holds the block records, ``chains`` the path of each
+gradient (for the HTML page's highlighting), ``context`` the
 shared context, ``tables`` the column splitting, ``measure`` the page and the room
 mathematics takes on it.
 """
@@ -20,6 +21,7 @@ from dataclasses import replace
 
 from .backward import backward
 from .blocks import Document, Table, joined
+from .chains import chains
 from .check import check
 from .checklist import checklist
 from .context import Context
@@ -106,7 +108,7 @@ def build(result):
         made = _numbered(made)
     sections = tuple(laid_out(section) for _, section in made)
     subtitle = f"{'-'.join(map(str, spec.architecture.widths()))} network, {spec.architecture.loss.label}"
-    return Document(spec.title, subtitle, sections)
+    return Document(spec.title, subtitle, sections, chains(spec))
 
 
 __all__ = ["SECTIONS", "Document", "build", "laid_out"]

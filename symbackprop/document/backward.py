@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from ..precision import rounded
+from ..quantities import gradient_name
 from .blocks import Math, Section, text
 from .tables import tables
 
@@ -141,9 +142,15 @@ def _per_output(ctx, l):
         "The same gradients, followed one output at a time: the loss is the sum of each output's error, so a weight "
         "below the output layer gets one chain per output, and its gradient adds them:",
     )
+    # Each chain is one output's share; the last line, their sum, is the weight's gradient.
     return [
-        ctx.equations(_chains_per_output(ctx, l, j, k, errors), lead=lead if i == 0 else ())
+        ctx.equations(
+            lines,
+            lead=lead if i == 0 else (),
+            quantities=[""] * (len(lines) - 1) + [gradient_name(f"W{l}", (j, k))],
+        )
         for i, (j, k) in enumerate(weights)
+        for lines in [_chains_per_output(ctx, l, j, k, errors)]
     ]
 
 
@@ -203,7 +210,7 @@ def _output_unit(ctx, l, j, values):
         question = ("How much does the loss change when the output ", Math(ctx.notation.a[l][j]), " changes?")
         figure = trace.grad_a[l][s, j]
         line = (ctx.d(ctx.loss_symbol, a), *ctx.worked_with_targets(unit.grad_a, values, figure, "grad_a", l))
-        blocks.append(ctx.equations([line], lead=question))
+        blocks.append(ctx.equations([line], lead=question, quantities=[ctx.signal_name("dL/da", l, j)]))
         blocks += _signal(ctx, l, j, values)
     else:
         blocks += _softmax_signal(ctx, l, j, values)
@@ -221,11 +228,12 @@ def _softmax_slopes(ctx, l, values):
         figure = trace.grad_a[l][s, k]
         slope = ctx.worked_with_targets(unit.grad_a, values, figure, "grad_a", l)
         lines.append((ctx.d(ctx.loss_symbol, ctx.net.a[l][k]), *slope))
+    names = [ctx.signal_name("dL/da", l, k) for k in range(ctx.widths[l])]
     lead = (
         "Softmax makes every output depend on every weighted sum of the layer, so each error signal needs how the "
         "loss changes with each output:",
     )
-    return [ctx.equations(lines, lead=lead)]
+    return [ctx.equations(lines, lead=lead, quantities=names)]
 
 
 def _softmax_signal(ctx, l, j, values):
@@ -269,7 +277,11 @@ def _softmax_signal(ctx, l, j, values):
     )
     return [
         ctx.equations(entries, lead=lead),
-        ctx.equations([line], lead=("The error signal adds the chain rule over every output:",)),
+        ctx.equations(
+            [line],
+            lead=("The error signal adds the chain rule over every output:",),
+            quantities=[ctx.signal_name("delta", l, j)],
+        ),
     ]
 
 
@@ -303,6 +315,7 @@ def _signal(ctx, l, j, values):
             )
         ],
         lead=("Their product is the error signal of the unit:",),
+        quantities=[ctx.signal_name("delta", l, j)],
     )
     return [slope, signal]
 
@@ -343,7 +356,8 @@ def _hidden_unit(ctx, l, j, values):
         added = sp.Add(*[ctx.shown(v, "grad_a", l) for v in parts], evaluate=False)
         total = ctx.value(trace.grad_a[l][s, j], "grad_a", l)
         lines.append((ctx.d(ctx.loss_symbol, a), ctx.step(unit.grad_a), ctx.step(added, {}), total))
-    return [ctx.equations(lines, lead=lead), *_signal(ctx, l, j, values)]
+    names = [""] * (len(lines) - 1) + [ctx.signal_name("dL/da", l, j)]
+    return [ctx.equations(lines, lead=lead, quantities=names), *_signal(ctx, l, j, values)]
 
 
 def _cancellation(ctx, unit, values):
@@ -355,7 +369,9 @@ def _cancellation(ctx, unit, values):
     steps.append(ctx.step(unit.closed_form))
     what = "sum" if unit.softmax else "product"
     lead = (f"The {what} simplifies. Written out and cancelled:",)
-    blocks = [ctx.equations([(unit.symbol, *steps)], lead=lead)]
+    blocks = [
+        ctx.equations([(unit.symbol, *steps)], lead=lead, quantities=[ctx.signal_name("delta", unit.layer, unit.unit)])
+    ]
     if unit.assumption:
         blocks.append(text(f"The last step uses that {unit.assumption}."))
     l, j = unit.layer, unit.unit
@@ -367,7 +383,11 @@ def _cancellation(ctx, unit, values):
             f"With the numbers, the short form gives the value carried forward; the {what} above differs in its last "
             f"digit only because its {parts} were rounded first:",
         )
-    short = ctx.equations([(unit.symbol, *ctx.worked(unit.closed_form, values, value, "delta", l))], lead=lead)
+    short = ctx.equations(
+        [(unit.symbol, *ctx.worked(unit.closed_form, values, value, "delta", l))],
+        lead=lead,
+        quantities=[ctx.signal_name("delta", l, j)],
+    )
     return [*blocks, short]
 
 
@@ -388,7 +408,9 @@ def _signals_table(ctx, l):
             row.append((ctx.number(trace.fprime[l][s, j], "fprime", l),))
         row.append((ctx.number(trace.delta[l][s, j], "delta", l),))
         rows.append(tuple(row))
-    return tables(tuple(header), rows, "l" + "r" * (len(header) - 1), lead=text("Every unit of the layer:").parts)
+    names = [ctx.signal_name("delta", l, j) for j in range(ctx.widths[l])]
+    lead = text("Every unit of the layer:").parts
+    return tables(tuple(header), rows, "l" + "r" * (len(header) - 1), lead=lead, quantities=names)
 
 
 def _parameter_gradients(ctx, l, values, gradients):
@@ -397,8 +419,9 @@ def _parameter_gradients(ctx, l, values, gradients):
     displays = []
     for j in ctx.worked_units(l):
         delta, z = net.delta[l][j], net.z[l][j]
-        lines = []
+        lines, names = [], []
         for k in range(ctx.widths[l - 1]):
+            names.append(gradient_name(f"W{l}", (j, k)))
             w = net.W[l][j, k]
             product = sp.Mul(delta, net.a[l - 1][k], evaluate=False)
             lines.append(
@@ -413,13 +436,15 @@ def _parameter_gradients(ctx, l, values, gradients):
         b = net.b[l] if ctx.spec.update_biases else None  # a frozen bias needs no gradient
         if b is not None and not isinstance(b, sp.Symbol):
             one = sp.Mul(ctx.d(L, z), sp.Integer(1), evaluate=False)
+            names.append(gradient_name(f"b{l}", (j,)))
             lines.append(
                 (ctx.d(L, b[j]), ctx.chain(*one.args), ctx.step(delta), ctx.value(gradients[f"b{l}"][s, j], "grad", l))
             )
-        displays.append(lines)
+        displays.append((lines, names))
     if isinstance(net.b[l], sp.Symbol) and ctx.spec.update_biases:
         total = sp.Add(*net.delta[l], evaluate=False)
-        displays.append([(ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s], "grad", l))])
+        line = (ctx.d(L, net.b[l]), *ctx.worked(total, values, gradients[f"b{l}"][s], "grad", l))
+        displays.append(([line], [gradient_name(f"b{l}", ())]))
     lead = ["Each weight's gradient is the error signal of the unit it feeds times the input it carries."]
     if net.b[l] is not None and not ctx.spec.update_biases and l == ctx.depth:
         lead.append(" The biases are frozen, so they need no gradient.")
@@ -427,7 +452,10 @@ def _parameter_gradients(ctx, l, values, gradients):
         lead.append(" The shared bias feeds every unit of the layer, so its gradient adds their error signals.")
     if not ctx.full(l):
         lead.append(" For the first unit (the gradients of every parameter are in the update table):")
-    blocks = [ctx.equations(lines, lead=tuple(lead) if i == 0 else ()) for i, lines in enumerate(displays)]
+    blocks = [
+        ctx.equations(lines, lead=tuple(lead) if i == 0 else (), quantities=names)
+        for i, (lines, names) in enumerate(displays)
+    ]
     return blocks
 
 
@@ -437,13 +465,14 @@ def _batch_table(ctx, gradients):
     header = (("parameter",), *[(f"sample {s + 1}",) for s in rows_used], (ctx.spec.reduction,))
     blocks = []
     for l in range(ctx.depth, 0, -1):
-        rows = []
+        rows, names = [], []
         for symbol, name, index in ctx.net.parameters():
             if name[1:] != str(l):
                 continue
+            names.append(gradient_name(name, index))
             per_sample = [(ctx.number(gradients[name][(s, *index)], "grad", l),) for s in rows_used]
             total = ctx.number(ctx.run.gradients[name][index], "grad", l)
             rows.append(((ctx.parameter_name(symbol),), *per_sample, (total,)))
         lead = text(f"The {ctx.layer_role(l)}:").parts
-        blocks += tables(header, rows, "l" + "r" * (len(header) - 1), lead=lead)
+        blocks += tables(header, rows, "l" + "r" * (len(header) - 1), lead=lead, quantities=names)
     return Section("Gradients of every sample", tuple(blocks), level=2)

@@ -10,6 +10,8 @@ overriding one small file.
 import re
 from dataclasses import dataclass, field, replace
 
+from ..quantities import is_gradient
+
 
 @dataclass(frozen=True)
 class Math:
@@ -28,10 +30,20 @@ class Text:
 
 @dataclass(frozen=True)
 class Row:
-    """One row of a display: ``left`` (empty on a continuation row) and the rest, starting with its relation."""
+    """One row of a display: ``left`` (empty on a continuation row) and the rest, starting with its relation.
+
+    ``quantity`` is the canonical name (:mod:`symbackprop.quantities`) of what the row works out, where it
+    works out one quantity the page can point at (a forward value, an error signal, a gradient), else "".
+    """
 
     left: str
     right: str
+    quantity: str = ""
+
+    @property
+    def gradient(self):
+        """Whether the row works out the gradient of a parameter (the page lets a reader select it)."""
+        return is_gradient(self.quantity)
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,29 @@ class Table:
     align: str
     lead: tuple = ()
     breakable: bool = False
+    quantities: tuple = ()  # one canonical name (or "") per row: what the row gives, as Row.quantity
     kind: str = "table"
+
+    def quantity(self, i):
+        """The canonical name of row ``i``'s quantity, or ""."""
+        return self.quantities[i] if self.quantities else ""
+
+    def gradient(self, i):
+        """Whether row ``i`` gives the gradient of a parameter."""
+        return is_gradient(self.quantity(i))
+
+    @property
+    def padding(self):
+        """For each row, each cell's missing decimals: a figure in a column aligned on the decimal point is
+        followed by as many invisible characters as it lacks of its column's longest decimal part (HTML)."""
+        longest = [
+            max((len(_decimals(row[c])) for row in self.rows), default=0) if a == "d" else 0
+            for c, a in enumerate(self.align)
+        ]
+        return tuple(
+            tuple(_missing(cell, longest[c]) if a == "d" else "" for c, (cell, a) in enumerate(zip(row, self.align)))
+            for row in self.rows
+        )
 
     @property
     def keep(self):
@@ -102,9 +136,12 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
+    """The worked solution; ``chains`` (:class:`~.chains.Chain`, one per selectable gradient) serve the HTML page."""
+
     title: str
     subtitle: str
     sections: tuple
+    chains: tuple = ()
 
 
 _FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
@@ -122,6 +159,26 @@ def figure_parts(cell):
         return None
     whole, fraction, rest = match.groups()
     return whole, (fraction or "") + rest
+
+
+_PLAIN_DECIMALS = re.compile(r"\.?\d*")
+
+
+def _decimals(cell):
+    """The decimal part of a figure (".25", "" for a whole number), or "" for any other cell."""
+    halves = figure_parts(cell)
+    return halves[1] if halves is not None and _PLAIN_DECIMALS.fullmatch(halves[1]) else ""
+
+
+def _missing(cell, longest):
+    """The invisible figures that pad ``cell`` to a decimal part ``longest`` characters long: "" if none."""
+    halves = figure_parts(cell)
+    if halves is None or not _PLAIN_DECIMALS.fullmatch(halves[1]):
+        return ""
+    missing = longest - len(halves[1])
+    if missing <= 0:
+        return ""
+    return "." + "0" * (missing - 1) if not halves[1] else "0" * missing
 
 
 def parts(*pieces):

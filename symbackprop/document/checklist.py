@@ -7,6 +7,7 @@ value it carries, a bias's is the error signal itself.
 
 import sympy as sp
 
+from ..quantities import gradient_name
 from .blocks import Math, Section, text
 from .tables import tables
 
@@ -21,10 +22,11 @@ def checklist(ctx):
     L = ctx.loss_symbol
     header = (("parameter",), ("gradient",), ("as error signals",), ("value",))
     for l in range(ctx.depth, 0, -1):
-        rows = []
+        rows, names = [], []
         for gradient in ctx.derivation.gradients:
             if gradient.name[1:] != str(l):
                 continue
+            names.append(gradient_name(gradient.name, gradient.index))
             terms = [delta if dz == 1 else sp.Mul(delta, dz, evaluate=False) for delta, dz in gradient.chains]
             formula = sp.Add(*terms, evaluate=False)
             rows.append(
@@ -35,5 +37,5 @@ def checklist(ctx):
                     (ctx.number(ctx.run.gradients[gradient.name][gradient.index], "grad", l),),
                 )
             )
-        blocks += tables(header, rows, "lllr", lead=text(f"The {ctx.layer_role(l)}:").parts)
+        blocks += tables(header, rows, "lllr", lead=text(f"The {ctx.layer_role(l)}:").parts, quantities=names)
     return (Section("Checklist of the gradients", tuple(blocks)),)

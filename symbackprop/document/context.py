@@ -207,6 +207,13 @@ class Context:
             return "output layer"
         return "hidden layer" if self.depth == 2 else f"hidden layer {l}"
 
+    # -- canonical names of what a line works out (symbackprop.quantities) ----
+    def signal_name(self, family, l, j):
+        """The canonical name of ``family`` ("delta" or "dL/da") of unit ``j`` (0-based) of layer ``l``, for
+        the sample the backward pass works: in batch mode each trained sample has its own (``@s``)."""
+        at = f"@{self.sample + 1}" if self.spec.mode != "sample" else ""
+        return f"{family}{l}_{j + 1}{at}"
+
     # -- steps and displays ---------------------------------------------------
     def step(self, expr, values=None, keep_order=False):
         """A right-hand side: ``expr`` itself, or with ``values`` substituted for its symbols.
@@ -285,22 +292,26 @@ class Context:
                 reasons.append(reason)
         return reasons
 
-    def equations(self, lines, lead=(), breakable=None):
+    def equations(self, lines, lead=(), breakable=None, quantities=()):
         """A display of ``lines``, each ``(left expression, right-hand steps...)``, laid out to fit the page.
 
         A line that does not fit on one row puts each step on its own row, and a step that does
-        not fit alone breaks between its terms, continuing on indented rows.
+        not fit alone breaks between its terms, continuing on indented rows. ``quantities`` names
+        each line's quantity (canonical names, "" for none); every row of the line carries it.
         """
         lefts = [self.m(left) if not isinstance(left, str) else left for left, *_ in lines]
         margin = max(measure.width(left) for left in lefts)
         rows = []
-        for left, (_, *steps) in zip(lefts, lines):
+        names = tuple(quantities) or ("",) * len(lines)
+        for left, (_, *steps), name in zip(lefts, lines, names, strict=True):
             steps = [s if isinstance(s, Step) else self.step(s) for s in steps]
             # "= 1 = 1" says nothing twice: a step printed as (or worth) the one before it, or the left side, is dropped.
             kept = [step for i, step in enumerate(steps) if not _same(step.latex, steps[i - 1].latex if i else left)]
             if not self.figures.precision.carried:
                 kept = _approximate(kept)
-            rows += _layout(left, kept or steps[-1:], measure.DISPLAY_WIDTH - margin)
+            rows += [
+                replace(row, quantity=name) for row in _layout(left, kept or steps[-1:], measure.DISPLAY_WIDTH - margin)
+            ]
         if breakable is None:
             # A display taller than a third of a page may break between rows: moved whole to the next
             # page, it would leave that much of this one empty.

@@ -128,8 +128,11 @@ def _layer(ctx, l, trace, values, tabled):
     activation = ctx.arch.layers[l - 1].activation
     s = ctx.sample
     arithmetic = "arithmetic" in ctx.spec.extras
-    lines = []
+    # The training sample's values before the update have plain canonical names; the re-check's are "after".
+    prefix = "" if trace is ctx.run.before else "after "
+    lines, names = [], []
     for j in units:
+        names.append(f"{prefix}z{l}_{j + 1}")
         steps = ctx.worked(z_expression(ctx, l, j), values, trace.z[l][s, j], "z", l)
         if arithmetic:
             steps.insert(2, ctx.step(_products(ctx, trace, l, j), {}))
@@ -142,10 +145,12 @@ def _layer(ctx, l, trace, values, tabled):
         z_values = {z: values[z] for z in net.z[l]}
         exp_sum = _exp_sum(ctx, trace, l)
         lines.append((total, ctx.step(exps), ctx.step(exps, z_values), ctx.value(exp_sum, "exp", l)))
+        names.append("")
         z_values[total] = ctx.shown(exp_sum, "exp", l)
         for j in units:
             share = sp.Mul(sp.exp(net.z[l][j]), sp.Pow(total, -1, evaluate=False), evaluate=False)
             lines.append((net.a[l][j], *ctx.worked(share, z_values, trace.a[l][s, j], "a", l)))
+            names.append(f"{prefix}a{l}_{j + 1}")
     else:
         for j in units:
             z = net.z[l][j]
@@ -154,11 +159,12 @@ def _layer(ctx, l, trace, values, tabled):
             if arithmetic and activation.numeric_name == "sigmoid":
                 steps[2:2] = _sigmoid_arithmetic(ctx, trace.z[l][s, j], l)
             lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
+            names.append(f"{prefix}a{l}_{j + 1}")
     lead = f"The {role}:"
     if not ctx.full(l):
         others = "are in the table of every value above" if tabled else "follow the same steps"
         lead = f"The {role} has {ctx.widths[l]} units; its first unit is worked here, and the others {others}:"
-    blocks.append(ctx.equations(lines, lead=(lead,)))
+    blocks.append(ctx.equations(lines, lead=(lead,), quantities=names))
     return blocks
 
 

@@ -19,10 +19,11 @@ def cell_width(cell):
     )
 
 
-def tables(header, rows, align, lead=(), keys=1):
+def tables(header, rows, align, lead=(), keys=1, quantities=()):
     """``header`` and ``rows`` as one table, or as several when the columns do not fit side by side.
 
-    A right-aligned column of figures is aligned on their decimal points instead ("d").
+    A right-aligned column of figures is aligned on their decimal points instead ("d"). ``quantities``
+    names each row's quantity (see :attr:`~.blocks.Table.quantities`); every group keeps them.
     """
     columns = len(header)
     align = "".join("d" if a == "r" and _figures(row[c] for row in rows) else a for c, a in enumerate(align))
@@ -43,6 +44,7 @@ def tables(header, rows, align, lead=(), keys=1):
                 "".join(align[c] for c in chosen),
                 lead if g == 0 else (),
                 breakable,
+                tuple(quantities),
             )
         )
     return tuple(result)

@@ -4,6 +4,7 @@ import sympy as sp
 
 from ..evaluation import KEPT_STEPS
 from ..printing import Becomes
+from ..quantities import gradient_name
 from .blocks import Section, text
 from .tables import tables
 
@@ -36,13 +37,14 @@ def _layer(ctx, l):
     params, first, gradients = ctx.parameters, ctx.run.first_update, ctx.run.gradients
     frozen = not ctx.spec.update_biases
     worked = set(ctx.worked_units(l))
-    lines, rows = [], []
+    lines, rows, names = [], [], []
     for symbol, name, index in ctx.parameters_in_order():
         if name[1:] != str(l):
             continue
         if name[0] == "b" and frozen:
             continue  # a frozen bias keeps its value: the network section says so
         old, gradient = params[name][index], gradients[name][index]
+        names.append(gradient_name(name, index))
         rows.append(
             (
                 (ctx.parameter_name(symbol),),
@@ -67,4 +69,4 @@ def _layer(ctx, l):
         table_lead = text(f"Every parameter of the {role}:" if not ctx.full(l) else "In a table:").parts
     else:
         table_lead = text(f"The {role}:").parts
-    return [*blocks, *tables(header, rows, "lrrr", lead=table_lead)]
+    return [*blocks, *tables(header, rows, "lrrr", lead=table_lead, quantities=names)]

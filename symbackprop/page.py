@@ -1,0 +1,94 @@
+"""The worked solution as one self-contained HTML page: escaping, mathematics, chains data and the page's seal.
+
+Page contract (docs/html.md says the same; the browser tests rely on it)
+------------------------------------------------------------------------
+- ``symbackprop render SPEC -o x.html`` (or ``--format html``) writes the page; ``--format html`` without
+  ``-o`` prints it. One file: inline CSS, inline SVG, one inline ``<script>`` (our own code, no user text),
+  the chains as ``<script type="application/json" id="chains">``. No external URL, no inline event
+  handler; a Content-Security-Policy meta tag forbids every network load and allows only that script,
+  by its SHA-256 hash (:func:`seal`).
+- Every formula is a ``<math>`` element (display rows ``display="block"``); no raw LaTeX is visible.
+- Diagram: ``<svg class="network">``; each unit a ``<g class="unit" data-unit="L-J">`` (L the layer, 0 for
+  the inputs, J from 1); each bias node ``<g class="unit bias" data-unit="L-b">``, one per layer that has
+  biases, feeding layer L (as the LaTeX diagram draws it, per-layer and per-neuron biases alike); each
+  edge ``<g class="edge" data-edge="L-J-K">`` into unit J of layer L from unit K of layer L-1 (K ``b``
+  from the bias node).
+- Every element showing a parameter's gradient (rows of the backward pass's displays, rows of the
+  tables that give gradients, the diagram's edges) carries ``data-gradient="<canonical name>"``,
+  ``tabindex="0"`` and ``role="button"``. Activating it (click, Enter, Space) puts ``selected`` on every
+  element of that gradient, ``chain`` on the diagram's units and edges and on the text elements
+  (``data-quantity``) its chain holds (:mod:`symbackprop.document.chains`); again, or Escape, clears.
+
+User text reaches the page only through :func:`html_escape` (quotes too, so it is safe in attributes);
+mathematics only as MathML from :func:`symbackprop.mathml.mathml`; the chains only as JSON in which
+``<``, ``>`` and ``&`` are escapes, so nothing in it can close its script element.
+"""
+
+import base64
+import hashlib
+import html
+import json
+import re
+
+from .errors import SpecError
+
+_LINE_BREAKS = re.compile("[\r\n\t\f\v\x85\u2028\u2029]")
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+SCRIPT_HASH = "'sha256-SCRIPT'"  # where the template's policy names the script; seal() puts its hash there
+
+
+def html_escape(text):
+    """``text`` as literal HTML text, safe in an element or a quoted attribute, on one line.
+
+    >>> html_escape('</title><script>"{{7*7}}"')
+    '&lt;/title&gt;&lt;script&gt;&quot;{{7*7}}&quot;'
+    """
+    return html.escape(_LINE_BREAKS.sub(" ", str(text)), quote=True)
+
+
+def chains_json(chains):
+    """The chains as JSON for a ``<script type="application/json">``, with ``<``, ``>`` and ``&`` escaped.
+
+    >>> from symbackprop.document.chains import Chain
+    >>> chains_json([Chain("dL/db1", ("1-b",), ("1-1-b",), ("</script>",))])
+    '{"dL/db1":{"units":["1-b"],"edges":["1-1-b"],"quantities":["\\\\u003c/script\\\\u003e"]}}'
+    """
+    data = {
+        c.gradient: {"units": list(c.units), "edges": list(c.edges), "quantities": list(c.quantities)} for c in chains
+    }
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def script_hash(script):
+    """The CSP source that allows exactly the inline script ``script``: ``'sha256-<base64>'``."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def seal(page):
+    """``page`` with its Content-Security-Policy naming its one inline script by hash.
+
+    The template writes :data:`SCRIPT_HASH` in the policy, which comes before any user text; the hash is
+    taken of the script as rendered, so a restyled template's own script is allowed and nothing else.
+    """
+    scripts = _SCRIPT.findall(page)
+    if len(scripts) != 1 or page.count(SCRIPT_HASH) < 1:
+        raise SpecError("template: the HTML page needs exactly one <script> and a policy naming it")
+    return page.replace(SCRIPT_HASH, script_hash(scripts[0]), 1)
+
+
+def outline(sections):
+    """``sections`` as (section, its subsections) pairs: the page folds a section with its subsections inside.
+
+    >>> from symbackprop.document.blocks import Section
+    >>> [(s.title, [c.title for c in cs]) for s, cs in outline([Section("A"), Section("B", level=2), Section("C")])]
+    [('A', ['B']), ('C', [])]
+    """
+    result = []
+    for section in sections:
+        if section.level > 1 and result:
+            result[-1][1].append(section)
+        else:
+            result.append((section, []))
+    return result
