@@ -92,12 +92,17 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of the document; ``keep`` is how many lines must be left on a page to start it there."""
+    """A titled part of the document; ``keep`` is how many lines must be left on a page to start it there.
+
+    ``part`` names the function of :data:`~symbackprop.document.SECTIONS` that made it (``forward``,
+    ``backward``, ...), so a notebook knows which step of the computation the section works through.
+    """
 
     title: str
     blocks: tuple = field(default_factory=tuple)
     level: int = 1
     keep: int = 14
+    part: str = ""
 
 
 @dataclass(frozen=True)
