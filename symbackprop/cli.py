@@ -61,7 +61,8 @@ def _parser():
     new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
     render_command = commands.add_parser(
         "render",
-        help="write the worked solution of a spec as LaTeX or Markdown, or a NumPy script that checks it",
+        help="write the worked solution of a spec as LaTeX, Markdown or a Jupyter notebook, or a NumPy script that "
+        "checks it",
         epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
     )
     render_command.add_argument(
@@ -69,7 +70,8 @@ def _parser():
     )
     render_command.add_argument(
         "--format",
-        help="latex, markdown or python (default: the one -o's suffix says, .tex .pdf .md or .py; else markdown)",
+        help="latex, markdown, python or notebook (default: the one -o's suffix says, .tex .pdf .md .py or .ipynb; "
+        "else markdown)",
     )
     render_command.add_argument(
         "-o", "--output", help="file to write (default: standard output); -o x.pdf writes x.tex and x.pdf"
@@ -288,7 +290,7 @@ def _render(arguments):
 
 
 # Suffixes of formats to come: `-o` with one of them is refused rather than written in another format.
-LATER_SUFFIXES = {".html": "HTML", ".ipynb": "Jupyter notebook"}
+LATER_SUFFIXES = {".html": "HTML"}
 
 
 def _render_format(arguments):

@@ -24,7 +24,9 @@ def run(capsys, *argv):
     return status, out, err
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("doc.tex", "latex"), ("doc.md", "markdown"), ("check.py", "python")])
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("doc.tex", "latex"), ("doc.md", "markdown"), ("check.py", "python"), ("doc.ipynb", "notebook")]
+)
 def test_the_suffix_of_o_chooses_the_format(name, fmt, tmp_path, capsys):
     target = tmp_path / name
     status, out, err = run(capsys, "render", SPEC, "-o", str(target))
@@ -85,7 +87,10 @@ def test_a_pdf_suffix_compiles_the_latex_beside_it(argv, fake_tex, tmp_path, cap
         (["--format", "python", "-o", "doc.pdf"], "--format: python does not match -o doc.pdf, whose suffix .pdf"),
         (["--format", "latex", "-o", "doc.md"], "--format: latex does not match -o doc.md"),
         (["-o", "doc.html"], "-o: HTML output (.html) is not available yet"),
-        (["--format", "markdown", "-o", "doc.ipynb"], "-o: Jupyter notebook output (.ipynb) is not available yet"),
+        (
+            ["--format", "markdown", "-o", "doc.ipynb"],
+            "--format: markdown does not match -o doc.ipynb, whose suffix .ipynb",
+        ),
         (["-o", "doc.md", "--pdf"], "--pdf: needs --format latex"),
         (["-o", "doc.md", "--strict"], "--strict: needs --pdf"),
         (["--format", "pdf", "-o", "doc.pdf"], "--format: unknown format 'pdf'"),
