@@ -107,9 +107,24 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
+    """A worked solution: its title, its subtitle and its sections. In a notebook it shows itself as Markdown."""
+
     title: str
     subtitle: str
     sections: tuple
+
+    def _repr_markdown_(self):
+        """The worked solution in Markdown, as ``render --format markdown`` writes it (its maths is for MathJax too)."""
+        from ..render import render
+
+        return render(self, "markdown")
+
+    def _repr_latex_(self):
+        """None: the LaTeX worked solution is a whole document (preamble, prose, tables, a TikZ diagram), which
+        MathJax cannot show, as it typesets mathematics only; and nbconvert would paste it into its own LaTeX
+        document, where a second preamble breaks the build. The Markdown form shows the worked solution, its
+        mathematics typeset by MathJax."""
+        return None
 
 
 _FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
