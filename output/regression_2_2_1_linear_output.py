@@ -71,15 +71,39 @@ NAMES = {
 }
 
 
+def shown(value):
+    """A number with DIGITS significant figures (or DECIMALS decimals); tiny or huge ones in scientific notation."""
+    value = float(value) + 0.0  # no -0
+    if abs(value) < 1e-12:
+        return "0"
+    if DECIMALS is not None:
+        return f"{value:.{DECIMALS}f}"
+    if abs(value) < 1e-8 or abs(value) >= 1e7:
+        return f"{value:.{DIGITS - 1}e}"
+    return f"{value:.{max(DIGITS - 1 - math.floor(math.log10(abs(value))), 0)}f}"
+
+
+def entries(name, value):
+    """Each entry of the parameter (or gradient) called name: its plain name and its value."""
+    value = np.asarray(value)
+    for index in np.ndindex(value.shape):
+        names = NAMES[name]
+        for i in index:
+            names = names[i]
+        yield names, value[index]
+
+
+def show_setup():
+    """Print what is trained, and how."""
+    print(TITLE)
+    print(NETWORK)
+    print(TRAINING)
+
+
 def sigmoid(z):
     """The sigmoid, 1 / (1 + e^-z). Far below 0, e^-z overflows to inf and the quotient is 0, its limit."""
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
-
-
-def sigmoid_prime(z, a):
-    """f'(z) of sigmoid, written with the unit's output a = f(z) where that is simpler."""
-    return a*(1.0 - a)
 
 
 def linear(z):
@@ -87,24 +111,9 @@ def linear(z):
     return z
 
 
-def linear_prime(z, a):
-    """f'(z) of linear, written with the unit's output a = f(z) where that is simpler."""
-    return np.full(np.shape(z), 1.0)
-
-
 def loss_of_each_sample(z, a, y):
     """Squared error times 0.5, summed over the outputs."""
     return 0.5 * np.sum((a - y) ** 2, axis=-1)
-
-
-def loss_gradient(z, a, y):
-    """dL/da: the loss's derivative by each output, per sample."""
-    return a - y
-
-
-def output_delta(z, a, y, grad_a):
-    """The output layer's delta = dL/dz: dL/da * f'(z) cancels to a - y."""
-    return a - y
 
 
 def forward(p, x):
@@ -115,6 +124,54 @@ def forward(p, x):
     z2 = a1 @ p["W2"].T + p["b2"]
     a2 = linear(z2)
     return [None, z1, z2], [a0, a1, a2]
+
+
+def show_forward(z, a, rows):
+    """Print each sample of rows: its inputs, each layer's z and a, its targets and its loss."""
+    depth = len(NAMES["z"]) - 1
+    each = loss_of_each_sample(z[depth], a[depth], Y)
+    for row in rows:
+        print(f"\nForward pass, sample {row + 1}")
+        for name, value in zip(NAMES["x"], X[row]):
+            print(f"{name} = {shown(value)}")
+        for l in range(1, depth + 1):
+            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
+                print(f"{z_name} = {shown(z[l][row, j])}")
+                print(f"{a_name} = {shown(a[l][row, j])}")
+        for name, value in zip(NAMES["y"], Y[row]):
+            print(f"{name} = {shown(value)}")
+        print(f"loss of sample {row + 1} = {shown(each[row])}")
+
+
+def loss_over(z, a, y, rows):
+    """The loss over the samples in rows: the sum of their losses."""
+    each = loss_of_each_sample(z[2], a[2], y)[rows]
+    return each.sum()
+
+
+def show_loss(loss):
+    """Print the loss of the step."""
+    print(f"\n{NAMES['loss']} = {shown(loss)}" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+
+
+def sigmoid_prime(z, a):
+    """f'(z) of sigmoid, written with the unit's output a = f(z) where that is simpler."""
+    return a*(1.0 - a)
+
+
+def linear_prime(z, a):
+    """f'(z) of linear, written with the unit's output a = f(z) where that is simpler."""
+    return np.full(np.shape(z), 1.0)
+
+
+def loss_gradient(z, a, y):
+    """dL/da: the loss's derivative by each output, per sample."""
+    return a - y
+
+
+def output_delta(z, a, y, grad_a):
+    """The output layer's delta = dL/dz: dL/da * f'(z) cancels to a - y."""
+    return a - y
 
 
 def backward(p, z, a, y):
@@ -139,10 +196,16 @@ def passes(p, x, y):
     return {"z": z, "a": a, "grad_a": grad_a, "fprime": fprime, "delta": delta}
 
 
-def loss_over(values, y, rows):
-    """The loss over the samples in rows: the sum of their losses."""
-    each = loss_of_each_sample(values["z"][2], values["a"][2], y)[rows]
-    return each.sum()
+def show_backward(values):
+    """Print dL/da, f'(z) and delta of every unit, for each trained sample, from the output layer down."""
+    loss_name, depth = NAMES["loss"], len(NAMES["z"]) - 1
+    for row in ROWS:
+        print(f"\nBackward pass, sample {row + 1}")
+        for l in range(depth, 0, -1):
+            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
+                print(f"d{loss_name}/d{a_name} = {shown(values['grad_a'][l][row, j])}")
+                print(f"d{a_name}/d{z_name} = {shown(values['fprime'][l][row, j])}")
+                print(f"{NAMES['delta'][l][j]} = {shown(values['delta'][l][row, j])}")
 
 
 def gradients_over(values, rows):
@@ -157,47 +220,17 @@ def gradients_over(values, rows):
     return gradients
 
 
+def show_gradients(gradients):
+    """Print the gradient of every parameter's entries."""
+    print("\nGradients" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+    for name, value in gradients.items():
+        for entry, number in entries(name, value):
+            print(f"d{NAMES['loss']}/d{entry} = {shown(number)}")
+
+
 def update(p, gradients):
     """One step of gradient descent: each trained parameter minus the learning rate times its gradient."""
     return {name: value - LEARNING_RATE * gradients[name] if name in TRAINED else value for name, value in p.items()}
-
-
-def train():
-    """Take the steps. Return every value of the first step's passes (over every sample), its loss and
-    gradients, the parameters after it and after the last step, every step's loss and the loss after the last."""
-    values = passes(PARAMETERS, X, Y)
-    loss, gradients = loss_over(values, Y, ROWS), gradients_over(values, ROWS)
-    first = last = update(PARAMETERS, gradients)
-    losses = [loss]
-    x, y, every = X[ROWS], Y[ROWS], list(range(len(ROWS)))
-    for _ in range(STEPS - 1):
-        later = passes(last, x, y)
-        losses.append(loss_over(later, y, every))
-        last = update(last, gradients_over(later, every))
-    loss_after = loss_over(passes(last, X, Y), Y, ROWS)
-    return values, loss, gradients, first, last, losses, loss_after
-
-
-def shown(value):
-    """A number with DIGITS significant figures (or DECIMALS decimals); tiny or huge ones in scientific notation."""
-    value = float(value) + 0.0  # no -0
-    if abs(value) < 1e-12:
-        return "0"
-    if DECIMALS is not None:
-        return f"{value:.{DECIMALS}f}"
-    if abs(value) < 1e-8 or abs(value) >= 1e7:
-        return f"{value:.{DIGITS - 1}e}"
-    return f"{value:.{max(DIGITS - 1 - math.floor(math.log10(abs(value))), 0)}f}"
-
-
-def entries(name, value):
-    """Each entry of the parameter (or gradient) called name: its plain name and its value."""
-    value = np.asarray(value)
-    for index in np.ndindex(value.shape):
-        names = NAMES[name]
-        for i in index:
-            names = names[i]
-        yield names, value[index]
 
 
 def changes(new):
@@ -207,46 +240,43 @@ def changes(new):
             print(f"{entry}: {shown(old)} -> {shown(now)}" if name in TRAINED else f"{entry} = {shown(old)} (frozen)")
 
 
-def report(values, loss, gradients, first, last, losses, loss_after):
-    """Print the run in the worked solution's names, one quantity a line."""
-    loss_name, depth = NAMES["loss"], len(NAMES["z"]) - 1
-    print(TITLE)
-    print(NETWORK)
-    print(TRAINING)
-    each = loss_of_each_sample(values["z"][depth], values["a"][depth], Y)
-    for row in ROWS:
-        print(f"\nForward pass, sample {row + 1}")
-        for name, value in zip(NAMES["x"], X[row]):
-            print(f"{name} = {shown(value)}")
-        for l in range(1, depth + 1):
-            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
-                print(f"{z_name} = {shown(values['z'][l][row, j])}")
-                print(f"{a_name} = {shown(values['a'][l][row, j])}")
-        for name, value in zip(NAMES["y"], Y[row]):
-            print(f"{name} = {shown(value)}")
-        print(f"loss of sample {row + 1} = {shown(each[row])}")
-    print(f"\n{loss_name} = {shown(loss)}" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
-    for row in ROWS:
-        print(f"\nBackward pass, sample {row + 1}")
-        for l in range(depth, 0, -1):
-            for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
-                print(f"d{loss_name}/d{a_name} = {shown(values['grad_a'][l][row, j])}")
-                print(f"d{a_name}/d{z_name} = {shown(values['fprime'][l][row, j])}")
-                print(f"{NAMES['delta'][l][j]} = {shown(values['delta'][l][row, j])}")
-    print("\nGradients" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
-    for name, value in gradients.items():
-        for entry, number in entries(name, value):
-            print(f"d{loss_name}/d{entry} = {shown(number)}")
+def show_update(first):
+    """Print the parameters before and after the first step."""
     print(f"\nUpdate: each parameter minus {NAMES['rate']} = {LEARNING_RATE} times its gradient")
     changes(first)
-    if STEPS > 1:
-        print()
-        for step, later in enumerate(losses[1:], start=2):
-            print(f"Step {step}: {loss_name} = {shown(later)}")
-        print(f"\nAfter {STEPS} steps")
-        changes(last)
+
+
+def later_steps(loss, first):
+    """Steps 2 to STEPS, from the parameters first: every step's loss (the first step's is loss) and the
+    parameters after the last step."""
+    losses, last = [loss], first
+    x, y, every = X[ROWS], Y[ROWS], list(range(len(ROWS)))
+    for _ in range(STEPS - 1):
+        later = passes(last, x, y)
+        losses.append(loss_over(later["z"], later["a"], y, every))
+        last = update(last, gradients_over(later, every))
+    return losses, last
+
+
+def show_steps(losses, last):
+    """Print the loss of each step after the first, and the parameters after the last step."""
+    print()
+    for step, later in enumerate(losses[1:], start=2):
+        print(f"Step {step}: {NAMES['loss']} = {shown(later)}")
+    print(f"\nAfter {STEPS} steps")
+    changes(last)
+
+
+def loss_after_training(last):
+    """The loss over the trained samples with the parameters last: a forward pass again."""
+    values = passes(last, X, Y)
+    return loss_over(values["z"], values["a"], Y, ROWS)
+
+
+def show_check(loss, loss_after):
+    """Print the loss after training beside the loss before it."""
     after = "the update" if STEPS == 1 else f"{STEPS} steps"
-    print(f"\n{loss_name} after {after} = {shown(loss_after)} (before: {shown(loss)})")
+    print(f"\n{NAMES['loss']} after {after} = {shown(loss_after)} (before: {shown(loss)})")
 
 
 def as_json(values, loss, gradients, last, loss_after):
@@ -258,6 +288,29 @@ def as_json(values, loss, gradients, last, loss_after):
         "updated": {name: np.asarray(value).tolist() for name, value in last.items()},
         "loss_after": float(loss_after),
     }
+
+
+def train():
+    """Take the steps. Return every value of the first step's passes (over every sample), its loss and
+    gradients, the parameters after it and after the last step, every step's loss and the loss after the last."""
+    values = passes(PARAMETERS, X, Y)
+    loss, gradients = loss_over(values["z"], values["a"], Y, ROWS), gradients_over(values, ROWS)
+    first = update(PARAMETERS, gradients)
+    losses, last = later_steps(loss, first)
+    return values, loss, gradients, first, last, losses, loss_after_training(last)
+
+
+def report(values, loss, gradients, first, last, losses, loss_after):
+    """Print the run in the worked solution's names, one quantity a line."""
+    show_setup()
+    show_forward(values["z"], values["a"], ROWS)
+    show_loss(loss)
+    show_backward(values)
+    show_gradients(gradients)
+    show_update(first)
+    if STEPS > 1:
+        show_steps(losses, last)
+    show_check(loss, loss_after)
 
 
 def main(arguments):

@@ -61,7 +61,8 @@ def _parser():
     new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
     render_command = commands.add_parser(
         "render",
-        help="write the worked solution of a spec as LaTeX, Markdown or an HTML page, or a NumPy script that checks it",
+        help="write the worked solution of a spec as LaTeX, Markdown, an HTML page or a Jupyter notebook, or a NumPy "
+        "script that checks it",
         epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
     )
     render_command.add_argument(
@@ -69,7 +70,8 @@ def _parser():
     )
     render_command.add_argument(
         "--format",
-        help="latex, markdown, html or python (default: the one -o's suffix says, .tex .pdf .md .html or .py; "
+        help="latex, markdown, html, notebook or python (default: the one -o's suffix says, .tex .pdf .md .html "
+        ".ipynb or .py; "
         "else markdown)",
     )
     render_command.add_argument(
@@ -289,9 +291,6 @@ def _render(arguments):
 
 
 # Suffixes of formats to come: `-o` with one of them is refused rather than written in another format.
-LATER_SUFFIXES = {".ipynb": "Jupyter notebook"}
-
-
 def _render_format(arguments):
     """The format ``render`` writes and whether it compiles a PDF: ``--format`` if given, else what ``-o``'s suffix
     says (.pdf: LaTeX compiled to a PDF), else Markdown. An explicit ``--format`` must agree with the suffix."""
@@ -300,11 +299,6 @@ def _render_format(arguments):
     if arguments.format is not None and arguments.format not in FORMATS:
         raise SpecError(f"--format: unknown format {show(arguments.format)}; expected one of {', '.join(FORMATS)}")
     suffix = Path(arguments.output).suffix.lower() if arguments.output else ""
-    if suffix in LATER_SUFFIXES:
-        raise SpecError(
-            f"-o: {LATER_SUFFIXES[suffix]} output ({suffix}) is not available yet; expected a path ending in "
-            f"{', '.join(_suffix_formats())}"
-        )
     implied = _suffix_formats().get(suffix)
     if arguments.format is not None and implied not in (None, arguments.format):
         raise SpecError(

@@ -338,6 +338,24 @@ class Result:
     after: Trace | None = None
     loss_after: float = float("nan")
 
+    def _repr_markdown_(self):
+        """The summary tables of ``symbackprop grad`` as Markdown, which a notebook shows for a Result."""
+        from .display import markdown
+
+        return markdown(self)
+
+    def _repr_html_(self):
+        """The summary tables as HTML, for front ends that show HTML but not Markdown."""
+        from .display import html
+
+        return html(self)
+
+    def _repr_latex_(self):
+        """The summary tables as one MathJax display (a column of text lines and arrays)."""
+        from .display import latex
+
+        return latex(self)
+
     @property
     def first_update(self):
         """The parameters after the first step, which documents work through."""

@@ -1,8 +1,10 @@
-"""Turn a training run into its worked solution: LaTeX, Markdown or an HTML page, or a NumPy script.
+"""Turn a training run into its worked solution: LaTeX, Markdown, an HTML page, a Jupyter notebook or a NumPy script.
 
 Each :class:`Format` says which model of the run its template lays out: a
 :class:`~symbackprop.document.Document` for LaTeX, Markdown and HTML, a
-:class:`~symbackprop.script.Script` for the script. Templates live in the
+:class:`~symbackprop.script.Script` for the script. The notebook has a writer
+of its own (:mod:`symbackprop.notebook`), which lays out its cells with the
+Markdown and the script's templates. Templates live in the
 package (``templates/`` in the source tree); a user's own folder, given as
 ``template_dir``, is searched first, so a single template can be restyled
 without copying the rest. The LaTeX environment uses
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import page, script, svg, wrapping
+from . import notebook, page, script, svg, wrapping
 from .document import build
 from .document.blocks import Math, figure_parts
 from .errors import SpecError
@@ -142,6 +144,7 @@ class Format:
     ``<stem>.<extension>.j2``. Each kind of block is drawn by the macro ``render`` of
     ``blocks/<kind>.<extension>.j2``, so a user restyles one kind by overriding one file. ``finalize``,
     where given, turns every value a template prints into the format's text (Jinja2's ``finalize``).
+    ``writer``, where given, makes the text from the model and ``template_dir`` instead of one template.
     """
 
     name: str
@@ -157,6 +160,7 @@ class Format:
     title: str = ""  # what the command line calls a file of this format ("wrote x.md (Markdown)")
     display_math: Callable[[str], str] | None = None  # a display row's mathematics, where the format sets it apart
     seal: Callable[[str], str] | None = None  # applied to the whole rendered text (the HTML page's policy)
+    writer: Callable | None = None
 
     @property
     def template(self):
@@ -190,6 +194,15 @@ FORMATS = {
         stem="script",
         finalize=script.literal,
         title="NumPy script",
+    ),
+    "notebook": Format(
+        "notebook",
+        "ipynb",
+        ".ipynb",
+        markdown_escape,
+        model=notebook.build,
+        writer=notebook.write,
+        title="Jupyter notebook",
     ),
 }
 
@@ -260,13 +273,16 @@ def _built_in_template(folder, name):
 
 
 def render(document, fmt, template_dir=None):
-    """The text of ``document`` (the model the format's ``model`` made) in ``fmt``: "latex", "markdown" or "python"."""
+    """The text of ``document`` (the model the format's ``model`` made) in ``fmt``: "latex", "markdown", "python"
+    or "notebook"."""
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if template_dir is not None and not Path(template_dir).is_dir():
         raise SpecError(f"--template-dir: {template_dir} is not a folder")
     try:
         chosen = FORMATS[fmt]
+        if chosen.writer is not None:
+            return chosen.writer(document, template_dir)
         text = environment(chosen, template_dir).get_template(chosen.template).render(doc=document)
     except jinja2.TemplateError as error:
         raise SpecError(f"template: {error.__class__.__name__}: {error}".splitlines()[0]) from None

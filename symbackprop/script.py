@@ -258,7 +258,8 @@ class Script:
     parameters: dict
     trained: list
     names: dict
-    functions: tuple
+    activations: tuple
+    derivatives: tuple
     layers: tuple
     loss: Function
     loss_gradient: Function
@@ -267,12 +268,22 @@ class Script:
     training: str
     elementwise_output: bool
 
+    @property
+    def parts(self):
+        """The steps of the computation in order: each is the template ``steps/<part>.py.j2``."""
+        return PARTS
+
+
+# The steps of the computation, each laid out by the template steps/<part>.py.j2: the script takes them in this
+# order, and the notebook places each after the part of the worked solution it recomputes.
+PARTS = ("setup", "forward", "loss", "backward", "gradients", "update", "steps", "check", "results")
+
 
 def build(result):
     """The script model of a training run (a :class:`~symbackprop.evaluation.Result`)."""
     spec = result.spec
     architecture = spec.architecture
-    functions, layers = _layers(architecture)
+    activations, derivatives, layers = _layers(architecture)
     loss, gradient = _loss(architecture)
     delta, note = _output_delta(result.derivation)
     return Script(
@@ -289,7 +300,8 @@ def build(result):
         parameters={name: _floats(value) for name, value in spec.parameters.items()},
         trained=[name for name in spec.parameters if name.startswith("W") or spec.update_biases],
         names=_names(spec.notation, architecture),
-        functions=functions,
+        activations=activations,
+        derivatives=derivatives,
         layers=layers,
         loss=loss,
         loss_gradient=gradient,
@@ -337,18 +349,18 @@ def _names(notation, architecture):
 
 
 def _layers(architecture):
-    """Each distinct activation's pair of functions, once, and the layers that use them."""
-    made, functions, layers = {}, [], []
+    """Each distinct activation's function and its derivative's, once, and the layers that use them."""
+    made, layers = {}, []
     for number, layer in enumerate(architecture.layers, start=1):
         activation = layer.activation
         if activation not in made:
             name = _function_name(activation, made.values())
             made[activation] = (_forward(activation, name), _derivative(activation, name))
-            functions.extend(made[activation])
         forward, derivative = made[activation]
         bias = None if architecture.bias == "none" else f"b{number}"
         layers.append(Layer(number, forward, derivative, bias, architecture.bias == "per-layer"))
-    return tuple(functions), tuple(layers)
+    pairs = tuple(made.values())
+    return tuple(forward for forward, _ in pairs), tuple(derivative for _, derivative in pairs), tuple(layers)
 
 
 def _function_name(activation, taken):

@@ -1,4 +1,11 @@
-"""Plain-text tables of a training run, for the terminal."""
+"""The summary of a training run as tables: plain text for the terminal (``symbackprop grad``), and the same
+tables for a notebook's rich display (:mod:`symbackprop.display`).
+
+:func:`summary` says what the summary holds, as lines of text and :class:`Grid` tables; :func:`result_tables`
+lays it out as text.
+"""
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,9 +66,24 @@ def parameter_name(name, index):
     return name + ("[" + ",".join(str(i + 1) for i in index) + "]" if index else "")
 
 
+@dataclass(frozen=True)
+class Grid:
+    """One table of the summary: its header and its rows, every cell a string."""
+
+    header: list
+    rows: list
+
+
 def result_tables(result, decimals=6, width=None):
     """Every number of a training run as text tables: forward pass, backward pass, update, loss change; each
     table within ``width`` characters if given (split into column groups)."""
+    parts = summary(result, decimals)
+    return "\n".join(table(part.header, part.rows, width) if isinstance(part, Grid) else part for part in parts)
+
+
+def summary(result, decimals=6):
+    """The summary of a training run, in order: lines of text (titles, notes; an empty one between parts) and
+    :class:`Grid` tables: the forward pass, the backward pass, the gradients and the update, the loss change."""
     spec = result.spec
     arch = spec.architecture
     before = result.before
@@ -91,7 +113,7 @@ def result_tables(result, decimals=6, width=None):
             row += [f(v) for v in before.z[l][s]] + [f(v) for v in before.a[l][s]]
         body.append(row + [f(v) for v in before.y[s]] + [f(before.loss_sample[s])])
     out += [
-        table(header, body, width),
+        Grid(header, body),
         f"(* = used in the training step)  loss over all samples ({spec.reduction}): {f(result.loss_total)}",
         "",
     ]
@@ -105,7 +127,7 @@ def result_tables(result, decimals=6, width=None):
             for s in rows[:4]:
                 cells += [f(before.grad_a[l][s, j]), f(before.fprime[l][s, j]), f(before.delta[l][s, j])]
             body.append(cells)
-    out.append(table(header, body, width))
+    out.append(Grid(header, body))
     if len(rows) > 4:
         out.append(f"(first 4 of {len(rows)} samples shown)")
     if arch.layers[-1].activation.vector:
@@ -116,16 +138,16 @@ def result_tables(result, decimals=6, width=None):
         )
     out.append("")
 
-    out += _update(result, f, width)
+    out += _update(result, f)
     if spec.steps > 1:
-        out += ["", _losses(result, f, width)]
+        out += ["", *_losses(result, f)]
     count = spec.steps
     before, after = ("of the step before", "after") if count == 1 else ("before step 1", f"after step {count}")
     out += ["", f"loss {before}: {f(result.loss)}  {after}: {f(result.loss_after)}  change: {_percent(result)}"]
-    return "\n".join(out)
+    return out
 
 
-def _update(result, f, width):
+def _update(result, f):
     """The first step's update, one row per parameter: "after step 1" is old - rate * gradient on every row;
     past one step, a last column holds the parameters after all of them."""
     spec = result.spec
@@ -141,10 +163,10 @@ def _update(result, f, width):
     title = f"Gradients and update of step 1: after step 1 = old - {spec.learning_rate} * gradient"
     if not spec.update_biases:
         title += " (biases frozen)"
-    return [title, table(header, body, width)]
+    return [title, Grid(header, body)]
 
 
-def _losses(result, f, width):
+def _losses(result, f):
     """The loss over the trained rows before and after each step (a regular selection of them past 50 steps)."""
     spec = result.spec
     listed, losses = listed_steps(spec.steps), result.losses
@@ -153,7 +175,7 @@ def _losses(result, f, width):
     title = f"Loss per step ({whose})"
     if len(listed) < spec.steps:
         title += f", every {listed[1]} steps with the first and the last"
-    return title + "\n" + table(["step", "loss before", "loss after", "change"], body, width)
+    return [title, Grid(["step", "loss before", "loss after", "change"], body)]
 
 
 def _percent(result):

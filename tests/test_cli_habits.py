@@ -25,7 +25,14 @@ def run(capsys, *argv):
 
 
 @pytest.mark.parametrize(
-    ("name", "fmt"), [("doc.tex", "latex"), ("doc.md", "markdown"), ("page.html", "html"), ("check.py", "python")]
+    ("name", "fmt"),
+    [
+        ("doc.tex", "latex"),
+        ("doc.md", "markdown"),
+        ("page.html", "html"),
+        ("check.py", "python"),
+        ("doc.ipynb", "notebook"),
+    ],
 )
 def test_the_suffix_of_o_chooses_the_format(name, fmt, tmp_path, capsys):
     target = tmp_path / name
@@ -94,7 +101,10 @@ def test_a_pdf_suffix_compiles_the_latex_beside_it(argv, fake_tex, tmp_path, cap
         (["--format", "python", "-o", "doc.pdf"], "--format: python does not match -o doc.pdf, whose suffix .pdf"),
         (["--format", "latex", "-o", "doc.md"], "--format: latex does not match -o doc.md"),
         (["--format", "markdown", "-o", "doc.html"], "--format: markdown does not match -o doc.html"),
-        (["--format", "markdown", "-o", "doc.ipynb"], "-o: Jupyter notebook output (.ipynb) is not available yet"),
+        (
+            ["--format", "markdown", "-o", "doc.ipynb"],
+            "--format: markdown does not match -o doc.ipynb, whose suffix .ipynb",
+        ),
         (["-o", "doc.md", "--pdf"], "--pdf: needs --format latex"),
         (["-o", "doc.md", "--strict"], "--strict: needs --pdf"),
         (["--format", "pdf", "-o", "doc.pdf"], "--format: unknown format 'pdf'"),

@@ -393,7 +393,7 @@ def test_documents_render_from_an_installed_wheel(tmp_path):
         cwd=tmp_path,
     )
     assert str(venv) in done.stdout, done.stdout + done.stderr
-    for fmt in ("markdown", "latex", "python"):
+    for fmt in ("markdown", "latex", "python", "notebook"):
         rendered = subprocess.run(
             [str(python), "-m", "symbackprop", "render", "custom_activation_2_2_1", "--format", fmt],
             capture_output=True,

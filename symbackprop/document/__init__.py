@@ -103,7 +103,9 @@ def build(result):
     """The worked-solution document of a training run."""
     ctx = Context(result)
     spec = result.spec
-    made = [(make, section) for make, shown in SECTIONS if shown(spec) for section in make(ctx)]
+    made = [
+        (make, replace(section, part=make.__name__)) for make, shown in SECTIONS if shown(spec) for section in make(ctx)
+    ]
     if "numbered" in spec.extras:
         made = _numbered(made)
     sections = tuple(laid_out(section) for _, section in made)

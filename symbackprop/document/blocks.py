@@ -126,22 +126,52 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of the document; ``keep`` is how many lines must be left on a page to start it there."""
+    """A titled part of the document; ``keep`` is how many lines must be left on a page to start it there.
+
+    ``part`` names the function of :data:`~symbackprop.document.SECTIONS` that made it (``forward``,
+    ``backward``, ...), so a notebook knows which step of the computation the section works through.
+    """
 
     title: str
     blocks: tuple = field(default_factory=tuple)
     level: int = 1
     keep: int = 14
+    part: str = ""
 
 
 @dataclass(frozen=True)
 class Document:
-    """The worked solution; ``chains`` (:class:`~.chains.Chain`, one per selectable gradient) serve the HTML page."""
+    """A worked solution: its title, its subtitle and its sections; ``chains`` (:class:`~.chains.Chain`, one per
+    selectable gradient) serve the HTML page. In a notebook it shows itself as that page (or as Markdown where
+    the notebook shows no HTML)."""
 
     title: str
     subtitle: str
     sections: tuple
     chains: tuple = ()
+
+    def _repr_markdown_(self):
+        """The worked solution in Markdown, as ``render --format markdown`` writes it (its maths is for MathJax too)."""
+        from ..render import render
+
+        return render(self, "markdown")
+
+    def _repr_html_(self):
+        """The HTML page (``render --format html``) in a sandboxed frame of its own: its styles cannot reach the
+        notebook's, the notebook's cannot reach it, and its one script (the gradient highlight) runs inside."""
+        import html
+
+        from ..render import render
+
+        page = html.escape(render(self, "html"), quote=True)
+        return f'<iframe srcdoc="{page}" sandbox="allow-scripts" style="width: 100%; height: 80vh; border: 0"></iframe>'
+
+    def _repr_latex_(self):
+        """None: the LaTeX worked solution is a whole document (preamble, prose, tables, a TikZ diagram), which
+        MathJax cannot show, as it typesets mathematics only; and nbconvert would paste it into its own LaTeX
+        document, where a second preamble breaks the build. The Markdown form shows the worked solution, its
+        mathematics typeset by MathJax."""
+        return None
 
 
 _FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
