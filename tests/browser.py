@@ -40,7 +40,7 @@ def required():
 
 def chromium_path():
     """The Chromium to drive: $SYMBACKPROP_CHROMIUM, else ``chromium`` on the PATH; None when there is none."""
-    return os.environ.get("SYMBACKPROP_CHROMIUM") or shutil.which("chromium")
+    return shutil.which(os.environ.get("SYMBACKPROP_CHROMIUM") or "chromium")
 
 
 def missing():
