@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 WIDE, NARROW = 1000, 400
+TIMEOUT_MS = 5000
 HEIGHT = 800
 
 
@@ -92,9 +93,13 @@ class Browser:
         if self._playwright is not None:
             self._playwright.stop()
 
-    def open(self, path, width=WIDE, height=HEIGHT):
-        """Open the file ``path`` via file:// in a new context of the given viewport and wait until it has loaded."""
+    def open(self, path, width=WIDE, height=HEIGHT, wait=True):
+        """Open the file ``path`` via file:// in a new context of the given viewport and wait until it has loaded
+        (or, without ``wait``, only until it starts loading: :func:`loaded` waits for the rest, so that pages started
+        one after another load side by side)."""
         context = self._browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+        # A page is local and small: what has not happened in a few seconds will not (Playwright waits 30 s).
+        context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(_WATCH_CSP)
         url = Path(path).resolve().as_uri()
         opened = Opened(page=context.new_page(), url=url)
@@ -109,12 +114,18 @@ class Browser:
         opened.page.on("request", lambda request: opened.requests.append(request.url))
         opened.page.on("console", lambda message: message.type == "error" and opened.errors.append(message.text))
         opened.page.on("pageerror", lambda error: opened.errors.append(f"uncaught {error}"))
-        opened.page.goto(url, wait_until="load")
+        opened.page.goto(url, wait_until="load" if wait else "commit")
         return opened
 
     @staticmethod
     def shut(opened):
         opened.page.context.close()
+
+
+def loaded(opened):
+    """``opened``, once its page has loaded."""
+    opened.page.wait_for_load_state("load")
+    return opened
 
 
 # A short description of an element for failure messages: tag, classes, data attributes and its text's start.
@@ -213,47 +224,65 @@ def console_errors(opened):
     return [f"console error: {text}" for text in opened.errors] + [f"CSP violation: {v}" for v in violations]
 
 
+# One section's state, for folding_problems: its summary's centre (scrolled into view), whether it is open, and how
+# much of its content shows. A closed section's content keeps its last layout (Chromium hides it with
+# content-visibility), so its boxes keep their size: ask whether each part is rendered, and whether the section is
+# taller than its summary and its own frame.
+_SECTION = """
+const d = document.querySelectorAll('details')[argument];
+const summary = d.querySelector(':scope > summary');
+if (!summary) return {name: __describe(d), summary: false, open: d.open};
+if (argument === 0) summary.scrollIntoView({block: 'center'});
+const box = summary.getBoundingClientRect();
+const px = (e, ...keys) => keys.reduce((sum, key) => sum + parseFloat(getComputedStyle(e)[key]), 0);
+const frame = px(d, 'paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth')
+  + px(summary, 'marginTop', 'marginBottom');
+const taller = d.getBoundingClientRect().height > box.height + frame + 1;
+return {name: __describe(summary), summary: true, open: d.open, x: box.left + Math.min(box.width / 2, 20),
+        y: box.top + box.height / 2, showing: [...d.children].filter(c => c !== summary && c.checkVisibility()).length
+        + taller};
+"""
+
+
 def folding_problems(opened):
     """Sections that do not fold: no ``<details>`` at all, one not open at first, one whose summary click does not
-    close it or leaves its content visible, or one that a second click does not open again."""
-    page = opened.page
-    count = page.locator("details").count()
+    close it or leaves its content showing, or one that a second click does not open again.
+
+    The first section is clicked with the mouse, as a reader does; the others by the summary's click() (the same
+    click event and the same toggle, without waiting for a frame of a long page to be drawn for each click).
+    """
+    count = opened.page.locator("details").count()
     if count == 0:
         return ["no <details> section on the page"]
     found = []
     for index in range(count):
-        details = page.locator("details").nth(index)
-        name = _evaluate(
-            opened, "return __describe(argument.querySelector('summary') || argument);", details.element_handle()
-        )
-        if details.get_attribute("open") is None:
+        section = _evaluate(opened, _SECTION, index)
+        name = section["name"]
+        if not section["open"]:
             found.append(f"section {name} is not open when the page loads")
             continue
-        summary = details.locator(":scope > summary")
-        if summary.count() != 1:
+        if not section["summary"]:
             found.append(f"section {name} has no <summary> of its own")
             continue
-        summary.click()
-        # A closed section's content keeps its last layout (Chromium hides it with content-visibility), so its
-        # boxes keep their size: ask whether it is rendered, and how tall the section is beside its summary.
-        visible = details.evaluate(
-            """d => {
-              const summary = d.querySelector(':scope > summary'), px = (e, ...keys) =>
-                keys.reduce((sum, key) => sum + parseFloat(getComputedStyle(e)[key]), 0);
-              const frame = px(d, 'paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth')
-                + px(summary, 'marginTop', 'marginBottom');
-              const taller = d.getBoundingClientRect().height > summary.getBoundingClientRect().height + frame + 1;
-              return [...d.children].filter(c => c !== summary && c.checkVisibility()).length + taller;
-            }"""
-        )
-        if details.get_attribute("open") is not None:
+        _click_summary(opened, index, section)
+        closed = _evaluate(opened, _SECTION, index)
+        if closed["open"]:
             found.append(f"clicking the summary of section {name} leaves it open")
-        elif visible:
-            found.append(f"section {name} is closed but {visible} of its parts still show")
-        summary.click()
-        if details.get_attribute("open") is None:
+        elif closed["showing"]:
+            found.append(f"section {name} is closed but {closed['showing']} of its parts still show")
+        _click_summary(opened, index, closed)
+        if not _evaluate(opened, _SECTION, index)["open"]:
             found.append(f"a second click does not open section {name} again")
     return found
+
+
+def _click_summary(opened, index, section):
+    if index == 0:
+        opened.page.mouse.click(section["x"], section["y"])
+    else:
+        opened.page.evaluate(
+            "i => document.querySelectorAll('details')[i].querySelector(':scope > summary').click()", index
+        )
 
 
 def diagram_problems(opened, units, edges):
@@ -278,13 +307,22 @@ def diagram_problems(opened, units, edges):
     return found
 
 
-def _difference(what, got, expected):
+def _difference(what, got, expected, allowed=frozenset()):
+    """What ``got`` lacks of ``expected``, and what it has beyond it (but for the ``allowed`` extras)."""
     found = []
     if missing_ := sorted(expected - got):
         found.append(f"{what} missing: {', '.join(missing_)}")
-    if extra := sorted(got - expected):
+    if extra := sorted(got - expected - allowed):
         found.append(f"{what} not expected: {', '.join(extra)}")
     return found
+
+
+def _forward_values(chain):
+    """The weighted sums and activations of the chain's units (``z1_2``, ``a1_2`` for unit ``1-2``): a page may light
+    them up beside the chain's deltas (the weight's input activation is a factor of its gradient), but not those of
+    units outside the chain."""
+    units = [unit.split("-") for unit in chain.units if not unit.endswith("-b")]
+    return frozenset(f"{value}{layer}_{j}" for layer, j in units for value in ("z", "a"))
 
 
 def highlighted(opened):
@@ -322,7 +360,11 @@ def gradients_on_page(opened):
 
 
 def _target(opened, gradient):
-    return opened.page.locator(f'[data-gradient="{gradient}"]').locator("visible=true").first
+    """The element a reader clicks to select ``gradient``: its first visible one in the text, else in the diagram."""
+    in_text = opened.page.locator(f'[data-gradient="{gradient}"]:not(svg *) >> visible=true')
+    return (
+        in_text.first if in_text.count() else opened.page.locator(f'[data-gradient="{gradient}"] >> visible=true').first
+    )
 
 
 def _quantity_name(quantity):
@@ -346,8 +388,9 @@ def selection_problems(opened, gradient, chain, how):
         _quantity_name(q)
         for q in opened.page.evaluate("[...document.querySelectorAll('[data-quantity]')].map(e => e.dataset.quantity)")
     }
+    lit = {_quantity_name(q) for q in now["quantities"]}
     found += _difference(
-        f"{how}: chain text quantities", {_quantity_name(q) for q in now["quantities"]}, chain.quantities & on_page
+        f"{how}: chain text quantities", lit, chain.quantities & on_page, allowed=_forward_values(chain)
     )
     deltas = {q for q in chain.quantities if q.startswith("delta") and int(q[5 : q.index("_")]) == _layer(gradient)}
     if not deltas & on_page:
@@ -368,25 +411,27 @@ def cleared_problems(opened, how):
     return [f"{how} leaves highlighted: {left}"] if left else []
 
 
-def highlight_problems(opened, gradient, chain):
-    """Select ``gradient`` by click, clear it by a second click, select it by Enter, clear it by Escape; report
-    each state that differs from the chain or from a cleared page."""
+def highlight_problems(opened, gradient, chain, every_way=True):
+    """Select ``gradient`` by click and report how the highlight differs from ``chain``; then, with ``every_way``,
+    clear it by a second click, select it by Enter (checked again) and clear it by Escape, else just clear it by
+    Escape. Each state that differs from the chain or from a cleared page is reported. (Whether a second click,
+    Enter and Escape work is a property of the page, not of one gradient: one gradient tried every way is enough.)"""
     target = _target(opened, gradient)
     if target.count() == 0:
         return [f'no visible element with data-gradient "{gradient}"']
     found = cleared_problems(opened, "before any selection")
     target.click()
     found += selection_problems(opened, gradient, chain, f"click on {gradient}")
-    target.click()
-    found += _cleared_or_reload(opened, f"a second click on {gradient}")
-    target.focus()
-    opened.page.keyboard.press("Enter")
-    found += selection_problems(opened, gradient, chain, f"Enter on {gradient}")
-    if not any(highlighted(opened).values()):  # Enter failed: select by click, so that Escape is still tried
+    if every_way:
         target.click()
+        found += _cleared_or_reload(opened, f"a second click on {gradient}")
+        target.focus()
+        opened.page.keyboard.press("Enter")
+        found += selection_problems(opened, gradient, chain, f"Enter on {gradient}")
+        if not any(highlighted(opened).values()):  # Enter failed: select by click, so that Escape is still tried
+            target.click()
     opened.page.keyboard.press("Escape")
-    found += _cleared_or_reload(opened, f"Escape after {gradient}")
-    return found
+    return found + _cleared_or_reload(opened, f"Escape after {gradient}")
 
 
 def _cleared_or_reload(opened, how):
@@ -400,6 +445,9 @@ def _cleared_or_reload(opened, how):
 
 def replace_problems(opened, first, second, chain):
     """Select ``first``, then ``second``: the highlight must be ``second``'s chain alone."""
+    absent = [f'no visible element with data-gradient "{g}"' for g in (first, second) if not _target(opened, g).count()]
+    if absent:
+        return absent
     _target(opened, first).click()
     _target(opened, second).click()
     found = selection_problems(opened, second, chain, f"{second} selected after {first}")

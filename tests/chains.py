@@ -25,10 +25,11 @@ BIAS_KINDS = ("per-neuron", "per-layer", "none")
 
 @dataclass(frozen=True)
 class Architecture:
-    """Layer widths, inputs first, and how the network's biases are shared."""
+    """Layer widths, inputs first, how the network's biases are shared and whether the step trains them."""
 
     sizes: tuple
     bias: str
+    trains_biases: bool = True
 
     @property
     def depth(self):
@@ -50,13 +51,18 @@ def architecture(spec_text):
     """The architecture a spec's TOML text declares.
 
     >>> architecture('[network]\\ninputs = 3\\nbias = "none"\\nlayers = [{units = 4}, {units = 2}]')
-    Architecture(sizes=(3, 4, 2), bias='none')
+    Architecture(sizes=(3, 4, 2), bias='none', trains_biases=True)
     """
-    network = tomllib.loads(spec_text)["network"]
+    spec = tomllib.loads(spec_text)
+    network = spec["network"]
     bias = network.get("bias", "per-neuron")
     if bias not in BIAS_KINDS:
         raise ValueError(f"[network] bias: expected one of {', '.join(BIAS_KINDS)}, got {bias!r}")
-    return Architecture(sizes=(network["inputs"], *(layer["units"] for layer in network["layers"])), bias=bias)
+    return Architecture(
+        sizes=(network["inputs"], *(layer["units"] for layer in network["layers"])),
+        bias=bias,
+        trains_biases=spec.get("training", {}).get("update_biases", True),
+    )
 
 
 def spec_architecture(spec):
@@ -134,7 +140,8 @@ def gradient_names(net):
 
 def picked_gradients(net):
     """The gradients the highlight tests click: the first weight, the last, a weight into the last hidden layer
-    and the first hidden layer's bias (if the network has biases).
+    and the first hidden layer's bias (if the network has biases and trains them: a frozen bias's gradient is not
+    worked in the documents).
 
     >>> picked_gradients(Architecture(sizes=(2, 3, 2, 1), bias="per-neuron"))
     ['dL/dW1[1,1]', 'dL/dW3[1,2]', 'dL/dW2[2,3]', 'dL/db1[1]']
@@ -145,7 +152,8 @@ def picked_gradients(net):
     middle = f"dL/dW{hidden}[{net.sizes[hidden]},{net.sizes[hidden - 1]}]"
     if middle not in picked:
         picked.append(middle)
-    picked += {"per-neuron": ["dL/db1[1]"], "per-layer": ["dL/db1"], "none": []}[net.bias]
+    if net.trains_biases:
+        picked += {"per-neuron": ["dL/db1[1]"], "per-layer": ["dL/db1"], "none": []}[net.bias]
     return picked
 
 
