@@ -40,7 +40,7 @@ def top_to_diagram(opened, path):
 
 def with_gradient_selected(opened, gradient, path):
     """A screenshot of the screen around the diagram once ``gradient`` is selected."""
-    opened.page.locator(f'[data-gradient="{gradient}"]').locator("visible=true").first.click()
+    browser.target(opened, gradient).click()
     opened.page.evaluate(
         "(s => (s.closest('details') || s).scrollIntoView({block: 'start'}))(document.querySelector('svg.network'))"
     )

@@ -359,7 +359,7 @@ def gradients_on_page(opened):
     )
 
 
-def _target(opened, gradient):
+def target(opened, gradient):
     """The element a reader clicks to select ``gradient``: its first visible one in the text, else in the diagram."""
     in_text = opened.page.locator(f'[data-gradient="{gradient}"]:not(svg *) >> visible=true')
     return (
@@ -416,20 +416,20 @@ def highlight_problems(opened, gradient, chain, every_way=True):
     clear it by a second click, select it by Enter (checked again) and clear it by Escape, else just clear it by
     Escape. Each state that differs from the chain or from a cleared page is reported. (Whether a second click,
     Enter and Escape work is a property of the page, not of one gradient: one gradient tried every way is enough.)"""
-    target = _target(opened, gradient)
-    if target.count() == 0:
+    element = target(opened, gradient)
+    if element.count() == 0:
         return [f'no visible element with data-gradient "{gradient}"']
     found = cleared_problems(opened, "before any selection")
-    target.click()
+    element.click()
     found += selection_problems(opened, gradient, chain, f"click on {gradient}")
     if every_way:
-        target.click()
+        element.click()
         found += _cleared_or_reload(opened, f"a second click on {gradient}")
-        target.focus()
+        element.focus()
         opened.page.keyboard.press("Enter")
         found += selection_problems(opened, gradient, chain, f"Enter on {gradient}")
         if not any(highlighted(opened).values()):  # Enter failed: select by click, so that Escape is still tried
-            target.click()
+            element.click()
     opened.page.keyboard.press("Escape")
     return found + _cleared_or_reload(opened, f"Escape after {gradient}")
 
@@ -445,11 +445,11 @@ def _cleared_or_reload(opened, how):
 
 def replace_problems(opened, first, second, chain):
     """Select ``first``, then ``second``: the highlight must be ``second``'s chain alone."""
-    absent = [f'no visible element with data-gradient "{g}"' for g in (first, second) if not _target(opened, g).count()]
+    absent = [f'no visible element with data-gradient "{g}"' for g in (first, second) if not target(opened, g).count()]
     if absent:
         return absent
-    _target(opened, first).click()
-    _target(opened, second).click()
+    target(opened, first).click()
+    target(opened, second).click()
     found = selection_problems(opened, second, chain, f"{second} selected after {first}")
     opened.page.keyboard.press("Escape")
     return found + _cleared_or_reload(opened, f"Escape after {second}")
