@@ -327,7 +327,7 @@ def _forward_values(chain):
 
 def highlighted(opened):
     """What is highlighted now: the data-gradient of every ``.selected`` element and the names of every ``.chain``
-    unit, edge and text quantity."""
+    unit, edge, edge label (``data-label``, named as its edge) and text quantity."""
     return _evaluate(
         opened,
         """
@@ -337,7 +337,8 @@ def highlighted(opened):
           units: all('.unit.chain').map(e => e.dataset.unit),
           edges: all('.edge.chain').map(e => e.dataset.edge),
           quantities: all('[data-quantity].chain').map(e => e.dataset.quantity),
-          other: all('.chain:not(.unit):not(.edge):not([data-quantity])').map(__describe),
+          labels: all('.label.chain').map(e => e.dataset.label),
+          other: all('.chain:not(.unit):not(.edge):not(.label):not([data-quantity])').map(__describe),
         };
         """,
     )
@@ -384,6 +385,9 @@ def selection_problems(opened, gradient, chain, how):
         found.append(f'{how}: {lacking} of {count} elements with data-gradient "{gradient}" lack .selected')
     found += _difference(f"{how}: chain units", set(now["units"]), chain.units)
     found += _difference(f"{how}: chain edges", set(now["edges"]), chain.edges)
+    # An edge's weight label, where the diagram draws one, is lit with its edge.
+    drawn = set(opened.page.evaluate("[...document.querySelectorAll('.label[data-label]')].map(e => e.dataset.label)"))
+    found += _difference(f"{how}: chain edge labels", set(now["labels"]), chain.edges & drawn)
     on_page = {
         _quantity_name(q)
         for q in opened.page.evaluate("[...document.querySelectorAll('[data-quantity]')].map(e => e.dataset.quantity)")
