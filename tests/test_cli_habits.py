@@ -2,9 +2,11 @@
 error, the precision chosen on the command line; an example in every command's --help; `grad`'s tables within
 the terminal's width."""
 
+import json
 import os
 import shutil
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -194,3 +196,32 @@ def test_grad_fits_a_terminal_and_gives_pipes_and_json_the_whole_tables(capsys, 
     forward = shown.split("Forward pass with the starting parameters\n", 1)[1].split("\n(*", 1)[0]
     assert forward.count("\n\n") >= 2 and max(map(len, forward.splitlines())) <= 50
     assert run(capsys, "grad", SPEC, "--json")[1] == json_piped
+
+
+def _readme_format_commands():
+    """The commands of the README's "One worked solution, every format" block, each split into its arguments."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## One worked solution, every format", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].split()[1:] for line in block.splitlines()]
+
+
+def test_the_readme_shows_one_working_command_per_format(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    commands = _readme_format_commands()
+    written = {argv[argv.index("-o") + 1] for argv in commands if "-o" in argv}
+    assert {Path(name).suffix for name in written} == {".md", ".pdf", ".tex", ".html", ".ipynb", ".py"}
+    for argv in commands:
+        if argv[-1].endswith(".pdf") and shutil.which("latexmk") is None:
+            continue
+        status, out, err = run(capsys, *argv)
+        assert status == 0, (argv, err)
+    # Each file is what its suffix says, read by a reader of that kind (not by symbackprop).
+    assert Path("worked.md").read_text().startswith("# ")
+    assert "\\documentclass" in Path("worked.tex").read_text() and Path("worked.tex").read_text().rstrip().endswith(
+        "\\end{document}"
+    )
+    assert Path("worked.html").read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(Path("worked.ipynb").read_text())["nbformat"] == 4
+    compile(Path("check.py").read_text(), "check.py", "exec")
+    if shutil.which("latexmk"):
+        assert Path("worked.pdf").read_bytes().startswith(b"%PDF")
