@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass
 
 from .notation import plain_name
+from .precision import NOISE, written_places
 from .precision import text as number_text
-from .precision import written_places
 
 # A line with more points than this is drawn through the least and the greatest of each stretch of points
 # (see :func:`envelope`): a figure a few inches wide shows no more, and TeX stays quick.
-MOST_DRAWN = 1000
+MOST_DRAWN = 400
 # A value axis spans this many times as much from its least to its greatest value before it is logarithmic.
 LOG_RATIO = 100
 # A bar's width in the units of the x axis (bars stand one unit apart).
@@ -192,13 +192,15 @@ def value_axis(label, values, from_zero=False, upright=False, headroom=False):
     """An axis for ``values``: logarithmic when they are all positive and span :data:`LOG_RATIO` or more,
     from the power of ten below the least to the one above the greatest; else linear, over the values
     with a twentieth of their spread to spare on each side (from 0 for ``from_zero``, as bars need).
-    ``headroom`` keeps room above the greatest for a label: a fifth of the spread, or a decade.
+    ``headroom`` keeps room above the greatest for a label: a fifth of the spread, or a decade. A value
+    the documents print as 0 (float noise, below :data:`~symbackprop.precision.NOISE`) is 0 here too, so
+    it keeps the axis linear.
 
     >>> value_axis(("L",), [0.3, 0.2]).ticks[0].label, value_axis(("L",), [1e-5, 0.4]).log
     ('0.20', True)
     """
     least, greatest = min(values), max(values)
-    if least > 0 and greatest >= LOG_RATIO * least:
+    if least >= NOISE and greatest >= LOG_RATIO * least:
         low, high = 10.0 ** math.floor(math.log10(least)), 10.0 ** math.ceil(math.log10(greatest))
         if headroom and greatest > high / 3:
             high *= 10
@@ -239,7 +241,7 @@ def envelope(points, most=MOST_DRAWN):
 # -- SVG ----------------------------------------------------------------------------------------------
 
 WIDTH, HEIGHT = 480, 300
-LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 52  # margins around the plotting area, in the viewBox's units
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 34, 52  # margins around the plotting area, in the viewBox's units
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _POWER = re.compile(r"(?:(-?\d+(?:\.\d+)?) \\times )?10\^\{(-?\d+)\}")
@@ -332,19 +334,18 @@ def svg(chart):
         out.append(f'<polyline class="line" points="{line}" fill="none" stroke="black" stroke-width="1.5"/>')
         for i in chart.marked:
             x, y = chart.points[i]
-            out.append(f'<circle class="mark" cx="{_n(px(x))}" cy="{_n(py(y))}" r="3" fill="black"/>')
+            out.append(f'<circle class="mark" cx="{_n(px(x))}" cy="{_n(py(y))}" r="2.5" fill="black"/>')
     for (x, y), label in zip(chart.points, chart.labels):
         out.append(f'<text x="{_n(px(x))}" y="{_n(py(y) - 5)}" text-anchor="middle">{_escaped(label)}</text>')
     out.append(f'<path d="M{LEFT},{TOP} V{bottom} H{right}" fill="none" stroke="black"/>')
     out.append(
         f'<text x="{LEFT + width / 2:g}" y="{HEIGHT - 10}" text-anchor="middle">{_escaped(chart.x.label)}</text>'
     )
-    middle = _n(TOP + height / 2)
-    if chart.y.upright:
-        out.append(f'<text x="14" y="{middle}" text-anchor="middle">{_escaped(chart.y.label)}</text>')
+    if chart.y.upright:  # above the axis, where it has room whatever its length
+        out.append(f'<text x="{LEFT}" y="{TOP - 20}" text-anchor="middle">{_escaped(chart.y.label)}</text>')
     else:
         out.append(
-            f'<text x="14" y="{middle}" text-anchor="middle" transform="rotate(-90 14 {middle})">'
+            f'<text x="0" y="0" text-anchor="middle" transform="translate(18 {_n(TOP + height / 2)}) rotate(-90)">'
             f"{_escaped(chart.y.label)}</text>"
         )
     out.append("</svg>")

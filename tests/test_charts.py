@@ -22,7 +22,18 @@ from katex import HAS_KATEX, katex_errors, math_spans
 from oracle import Net
 
 from symbackprop import parse, train
-from symbackprop.charts import Axis, Chart, Tick, counted_ticks, envelope, linear_ticks, log_ticks, svg, value_axis
+from symbackprop.charts import (
+    MOST_DRAWN,
+    Axis,
+    Chart,
+    Tick,
+    counted_ticks,
+    envelope,
+    linear_ticks,
+    log_ticks,
+    svg,
+    value_axis,
+)
 from symbackprop.document import build
 from symbackprop.document.blocks import Math, Table
 from symbackprop.render import render
@@ -242,6 +253,12 @@ def test_the_step_axis_has_whole_ticks_from_0_for_any_count_of_steps(steps):
     assert 3 <= len(at) <= 6 and steps - at[-1] < at[1]
 
 
+def test_values_the_documents_print_as_0_keep_an_axis_linear():
+    # A loss trained down to float noise prints as 0 in the tables: the chart does not plot it at 10^-31.
+    assert not value_axis(("L",), [0.25, 1e-3, 3e-31]).log
+    assert value_axis(("L",), [0.25, 1e-3, 3e-12]).log
+
+
 def test_log_ticks_are_powers_of_ten_every_one_or_every_kth():
     assert [t.at for t in log_ticks(1e-3, 1)] == pytest.approx([1e-3, 1e-2, 1e-1, 1])
     many = log_ticks(1e-30, 1)
@@ -252,7 +269,7 @@ def test_a_long_line_is_drawn_through_the_extremes_of_each_stretch():
     rng = np.random.default_rng(3)
     points = [(x, float(v)) for x, v in enumerate(rng.normal(size=10_001))]
     drawn = envelope(points)
-    assert len(drawn) <= 1002 and drawn[0] == points[0] and drawn[-1] == points[-1]
+    assert len(drawn) <= MOST_DRAWN + 2 and drawn[0] == points[0] and drawn[-1] == points[-1]
     assert [x for x, _ in drawn] == sorted({x for x, _ in drawn})
     assert max(y for _, y in drawn) == max(y for _, y in points) and min(y for _, y in drawn) == min(
         y for _, y in points
