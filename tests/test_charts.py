@@ -36,7 +36,8 @@ from symbackprop.charts import (
 )
 from symbackprop.document import build
 from symbackprop.document.blocks import Math, Table
-from symbackprop.render import render
+from symbackprop.render import FORMATS, environment, render
+from symbackprop.sheets import SolutionSheet
 from symbackprop.tex import build_pdf
 
 HAS_TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
@@ -400,3 +401,15 @@ def test_markdown_shows_the_gradient_figures_where_latex_draws_bars():
 
 def test_counted_ticks():
     assert [(t.at, t.label) for t in counted_ticks(4)] == [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+
+
+def test_a_solution_sheet_loads_pgfplots_when_one_of_its_solutions_draws_a_chart():
+    plain, charted = document("SMALL", 1), document("SMALL", 2)
+    sheet = environment(FORMATS["latex"]).get_template("sheets/solutions.tex.j2")
+
+    def rendered(*documents):
+        sheets = [SolutionSheet(str(i), d) for i, d in enumerate(documents)]
+        return sheet.render(title="t", header="t", sheets=sheets)
+
+    assert "pgfplots" not in rendered(plain, plain)
+    assert rendered(plain, charted).count(r"\usepackage{pgfplots}") == 1
