@@ -102,6 +102,7 @@ class Chart:
 
     # Lines the chart takes on the page: a LaTeX chart starts on a page with this much room.
     keep = 18
+    bar_width = BAR_WIDTH
 
     @property
     def drawn(self):

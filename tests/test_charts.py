@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from katex import HAS_KATEX, katex_errors, math_spans
 from oracle import Net
+from pdf_sweep import CASES
 
 from symbackprop import parse, train
 from symbackprop.charts import (
@@ -36,6 +37,7 @@ from symbackprop.charts import (
 )
 from symbackprop.document import build
 from symbackprop.document.blocks import Math, Table
+from symbackprop.document.figures import Figures
 from symbackprop.render import FORMATS, environment, render
 from symbackprop.sheets import SolutionSheet
 from symbackprop.tex import build_pdf
@@ -413,3 +415,16 @@ def test_a_solution_sheet_loads_pgfplots_when_one_of_its_solutions_draws_a_chart
 
     assert "pgfplots" not in rendered(plain, plain)
     assert rendered(plain, charted).count(r"\usepackage{pgfplots}") == 1
+
+
+def test_an_infinite_loss_is_left_out_of_the_loss_chart_and_the_lead_says_so():
+    # Carried rounding takes an output of this case to exactly 1, where cross-entropy is infinite.
+    case = next(c for c in CASES if c.name == "bce_3_5_3_batch")
+    text = case.spec()[0].replace("[notation]\n", '[notation]\nrounding = "carried"\n', 1)
+    result = train(parse(text))
+    losses = Figures(result).run.losses
+    assert not np.all(np.isfinite(losses))
+    [chart] = [chart for _, chart in charts(build(result)) if not chart.bars]
+    assert chart.points == tuple((k, float(v)) for k, v in enumerate(losses) if np.isfinite(v))
+    assert "infinite loss" in "".join(p for p in chart.lead if isinstance(p, str))
+    assert all(math.isfinite(float(c)) for pair in chart.coordinates for c in pair)

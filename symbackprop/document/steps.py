@@ -10,6 +10,7 @@ step by step follows the table of the losses, or ends the section where there is
 that draws no pictures shows that table in its place.
 """
 
+import numpy as np
 import sympy as sp
 
 from ..charts import Axis, Chart, envelope, linear_ticks, value_axis
@@ -31,13 +32,11 @@ def steps(ctx):
     if count <= KEPT_STEPS:
         for record in records[1:]:
             blocks += _step(ctx, record, f"Step {record.number} starts from the new values of step {record.number - 1}")
-        blocks.append(
-            loss_chart(ctx, _losses(ctx, text(f"{loss_words(ctx).capitalize()} before and after each step:")))
-        )
+        blocks += loss_chart(ctx, _losses(ctx, text(f"{loss_words(ctx).capitalize()} before and after each step:")))
     else:
         last = records[-1]
         blocks += _losses(ctx, _losses_lead(ctx))
-        blocks.append(loss_chart(ctx))
+        blocks += loss_chart(ctx)
         blocks += _step(ctx, last, f"The last step, step {count}, starts from the parameters step {count - 1} left")
     title = "Step 2" if count == 2 else f"Steps 2 to {count}"
     return (Section(title, tuple(blocks)),)
@@ -76,20 +75,36 @@ def _step(ctx, record, opening):
 def loss_chart(ctx, table=()):
     """A line chart of the loss before the first step (at 0) and after each step, a dot on each step the table
     of the losses lists; ``table`` is that table, for a format without pictures, where the section lacks it.
+
+    An infinite loss (a carried output rounded to exactly 0 or 1 under cross-entropy) cannot be plotted:
+    the chart leaves it out and says so, and with fewer than two losses left there is no chart.
     """
     count, losses = ctx.spec.steps, ctx.run.losses
-    points = tuple((k, float(loss)) for k, loss in enumerate(losses))
-    marked = (0, *listed_steps(count))
+    steps = [k for k, loss in enumerate(losses) if np.isfinite(loss)]
+    if len(steps) < 2:
+        return ()
+    points = tuple((k, float(losses[k])) for k in steps)
+    index = {k: i for i, k in enumerate(steps)}
+    marked = tuple(index[k] for k in (0, *listed_steps(count)) if k in index)
     x = Axis(("step",), 0, count, linear_ticks(0, count, whole=True))
     y = value_axis((ctx.math(ctx.loss_symbol),), [loss for _, loss in envelope(points)], upright=True)
-    dots = " A dot marks each step the table lists." if len(marked) < len(points) else ""
+    left_out = len(losses) - len(steps)
+    after = ""
+    if len(marked) < len(points):
+        after += " A dot marks each step the table lists."
+    if left_out:
+        after += (
+            " The infinite loss cannot be drawn and is left out."
+            if left_out == 1
+            else (f" The {left_out} infinite losses cannot be drawn and are left out.")
+        )
     lead = text(
         f"{loss_words(ctx).capitalize()} before the first step (at 0) and after each step",
         " (on a logarithmic scale)" if y.log else "",
-        ":" if not dots else "." + dots,
+        "." + after if after else ":",
     )
     title = f"{loss_words(ctx).capitalize()} over {count} steps of gradient descent"
-    return Chart(title, x, y, points, marked=marked, lead=lead.parts, tables=tuple(table))
+    return (Chart(title, x, y, points, marked=marked, lead=lead.parts, tables=tuple(table)),)
 
 
 def _losses_lead(ctx):
