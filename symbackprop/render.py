@@ -26,7 +26,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import notebook, page, script, svg, wrapping
+from . import charts, notebook, page, script, svg, wrapping
 from .document import build
 from .document.blocks import Math, figure_parts
 from .errors import SpecError
@@ -260,6 +260,7 @@ def environment(fmt, template_dir=None):
     env.filters["math"] = fmt.inline_math or fmt.escape
     env.filters["display"] = fmt.display_math or fmt.inline_math or fmt.escape
     env.filters["padded"] = _padded
+    env.filters["chart_svg"] = charts.svg
     env.filters["outline"] = page.outline
     env.filters["chains_json"] = page.chains_json
     env.filters["picture"] = lambda diagram, chains: svg.picture(diagram, {c.gradient for c in chains})

@@ -33,16 +33,10 @@ import chains
 import pytest
 
 from symbackprop.cli import main
-from symbackprop.render import FORMATS
 from symbackprop.spec import bundled_examples
 
 PAGES = Path(__file__).resolve().parent / "pages"
 WIDTHS = {"wide": browser.WIDE, "narrow": browser.NARROW}
-
-HTML_MERGED = "html" in FORMATS
-needs_html = pytest.mark.skipif(
-    not HTML_MERGED, reason="waiting on the html branch: `render --format html` does not exist here yet"
-)
 
 # The generated networks: (id, arguments of `symbackprop new`).
 GENERATED = {
@@ -50,7 +44,9 @@ GENERATED = {
     "new-softmax-3-4-3": ["3-4-3", "--output", "softmax", "--seed", "2"],
     "new-3-layer-2-3-3-2": ["2-3-3-2", "--hidden", "tanh", "--bias", "per-layer", "--seed", "3"],
 }
-SPECS = [*bundled_examples(), *GENERATED]
+# Spec files kept here: (id, file in tests/pages).
+FILES = {"charts-5-steps-saturated": "charts.toml"}  # the loss chart and the gradient bar chart
+SPECS = [*bundled_examples(), *GENERATED, *FILES]
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +74,8 @@ def specs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("specs")
 
     def spec(name):
+        if name in FILES:
+            return str(PAGES / FILES[name])
         if name not in GENERATED:
             return name
         path = folder / f"{name}.toml"
@@ -295,7 +293,6 @@ def test_harness_reports_nothing_the_broken_page_keeps(broken):
 # The real pages: every bundled example and the generated networks, at both widths.
 
 
-@needs_html
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", SPECS)
 def test_page_shows_no_raw_latex(viewed, name, width):
@@ -303,7 +300,6 @@ def test_page_shows_no_raw_latex(viewed, name, width):
     assert not problems, report(problems)
 
 
-@needs_html
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", SPECS)
 def test_page_math_renders(viewed, name, width):
@@ -311,7 +307,6 @@ def test_page_math_renders(viewed, name, width):
     assert not problems, report(problems)
 
 
-@needs_html
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", SPECS)
 def test_page_fits_the_width(viewed, name, width):
@@ -319,7 +314,6 @@ def test_page_fits_the_width(viewed, name, width):
     assert not problems, report(problems)
 
 
-@needs_html
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", SPECS)
 def test_page_stays_offline_and_reports_no_error(viewed, name, width):
@@ -328,7 +322,23 @@ def test_page_stays_offline_and_reports_no_error(viewed, name, width):
     assert not problems, report(problems)
 
 
-@needs_html
+@pytest.mark.parametrize("width", WIDTHS)
+def test_page_draws_its_charts(viewed, width):
+    # Five steps and saturated units: a loss-per-step line and a bar per layer, each an image of real size.
+    page = viewed("charts-5-steps-saturated", width).page
+    sizes = page.evaluate(
+        """[...document.querySelectorAll('figure.chart svg[role=img]')].map(e => {
+             const r = e.getBoundingClientRect();
+             return [r.width, r.height, e.querySelectorAll('circle').length, e.querySelectorAll('rect').length];
+           })"""
+    )
+    assert len(sizes) == 2
+    (line_width, line_height, dots, _), (bars_width, bars_height, _, rects) = sizes
+    assert min(line_width, line_height, bars_width, bars_height) > 100
+    assert dots == 6  # the loss before step 1 and after each of the 5 steps
+    assert rects == 3  # one bar per layer
+
+
 @pytest.mark.parametrize("name", SPECS)
 def test_page_diagram_draws_the_spec_network(viewed, specs, name):
     net = chains.spec_architecture(specs(name))
@@ -336,7 +346,6 @@ def test_page_diagram_draws_the_spec_network(viewed, specs, name):
     assert not problems, report(problems)
 
 
-@needs_html
 @pytest.mark.parametrize("name", SPECS)
 def test_page_gradients_are_named_and_focusable(viewed, specs, name):
     net = chains.spec_architecture(specs(name))
@@ -348,14 +357,12 @@ def test_page_gradients_are_named_and_focusable(viewed, specs, name):
     assert not found["problems"], report(found["problems"])
 
 
-@needs_html
 @pytest.mark.parametrize("name", SPECS)
 def test_page_highlights_each_gradients_chain(clicked, specs, name):
     problems = highlight_checks(clicked(name), chains.spec_architecture(specs(name)))
     assert not problems, report(problems)
 
 
-@needs_html
 @pytest.mark.parametrize("name", SPECS)
 def test_page_sections_fold(clicked, name):
     problems = browser.folding_problems(clicked(name))
@@ -369,7 +376,6 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
-@needs_html
 @pytest.mark.parametrize("name", SPECS)
 def test_page_screenshots(viewed, screenshots, name):
     """A screenshot of the top of each page at both widths, for a person to look at, and of the whole page at the

@@ -4,12 +4,14 @@ A piece of prose is a tuple of parts, each plain text (a ``str``, escaped by the
 renderer) or :class:`Math` (LaTeX printed by the notation printer). Every block
 has a ``kind``, which names the template macro that draws it
 (``templates/blocks/<kind>.<format>.j2``), so restyling one kind of block means
-overriding one small file.
+overriding one small file. A chart is the :class:`~symbackprop.charts.Chart` of :mod:`symbackprop.charts`,
+whose numbers and ticks are computed there.
 """
 
 import re
 from dataclasses import dataclass, field, replace
 
+from ..charts import Chart
 from ..quantities import is_gradient
 
 
@@ -173,6 +175,11 @@ class Document:
         mathematics typeset by MathJax."""
         return None
 
+    @property
+    def charts(self):
+        """Whether the document draws a chart (its LaTeX then loads pgfplots, which is slow to load)."""
+        return any(isinstance(block, Chart) for section in self.sections for block in section.blocks)
+
 
 _FIGURE = re.compile(r"(-?\d+)(\.\d+)?(.*)", re.S)
 
@@ -231,7 +238,7 @@ def listed(names, most=4):
 
 
 def joined(blocks):
-    """``blocks`` with each paragraph that comes right before a display or a table made part of its lead.
+    """``blocks`` with each paragraph that comes right before a display, a table or a chart made part of its lead.
 
     A lead is kept on the same page as what it leads into, so a section's opening sentence is never
     left at the foot of a page with its display on the next.
@@ -239,7 +246,7 @@ def joined(blocks):
     result = []
     for block in blocks:
         previous = result[-1] if result else None
-        if isinstance(previous, Text) and isinstance(block, Equations | Table):
+        if isinstance(previous, Text) and isinstance(block, Equations | Table | Chart):
             result[-1] = replace(block, lead=previous.parts + ((" ",) if block.lead else ()) + block.lead)
         else:
             result.append(block)

@@ -1,17 +1,19 @@
 """Notes: what a careful reader should know about particular units (saturated, at a kink, inactive).
 
 Units of one layer in the same state share one note, so a wide layer of saturated units is one
-sentence, not one per unit.
+sentence, not one per unit. Where units are saturated in a network of several layers, a bar chart
+shows the size of each layer's weight gradients, so the reader sees how far they shrank.
 """
 
 import numpy as np
 import sympy as sp
 
-from .blocks import Bullets, Math, Section, listed, parts
+from ..charts import Axis, Chart, counted_ticks, value_axis
+from .blocks import Bullets, Math, Section, Table, listed, parts, text
 
 
 def notes(ctx):
-    items = []
+    items, saturated_somewhere = [], False
     trace = ctx.run.before
     for l in range(1, ctx.depth + 1):
         activation = ctx.arch.layers[l - 1].activation
@@ -21,6 +23,7 @@ def notes(ctx):
         if activation.saturates_beyond is not None:
             saturated = [j for j in units if np.any(np.abs(z[:, j]) > activation.saturates_beyond)]
             if saturated:
+                saturated_somewhere = True
                 largest = z[:, saturated].flat[np.argmax(np.abs(z[:, saturated]))]
                 items.append(
                     parts(
@@ -56,7 +59,47 @@ def notes(ctx):
                         " in this step.",
                     )
                 )
-    return (Section("Notes", (Bullets(tuple(items)),)),) if items else ()
+    if not items:
+        return ()
+    # With one layer there is nothing to compare its bar with.
+    chart = (gradient_chart(ctx),) if saturated_somewhere and ctx.depth > 1 else ()
+    return (Section("Notes", (Bullets(tuple(items)), *chart)),)
+
+
+def gradient_sizes(ctx):
+    """Each layer's largest |dL/dw| over its weights, at the starting parameters: the size of its weight gradients.
+
+    The largest, not a mean, because it is a figure the reader finds in the document's own gradients.
+    """
+    return [float(np.max(np.abs(ctx.run.gradients[f"W{l}"]))) for l in range(1, ctx.depth + 1)]
+
+
+def gradient_chart(ctx):
+    """A bar chart of :func:`gradient_sizes`, one bar per layer, each labelled with its figure."""
+    sizes = gradient_sizes(ctx)
+    layers = range(1, ctx.depth + 1)
+    measure = ctx.math(sp.Abs(ctx.d(ctx.loss_symbol, sp.Symbol("w"))))
+    x = Axis(("layer",), 0.5, ctx.depth + 0.5, counted_ticks(ctx.depth))
+    y = value_axis(("largest ", measure), sizes, from_zero=True, headroom=True)
+    figures = tuple((ctx.number(size, "grad", l),) for l, size in zip(layers, sizes))
+    scale = " (on a logarithmic scale)" if y.log else ""
+    lead = text(
+        f"Each bar shows the largest gradient, in absolute value, among the weights into one layer's units{scale}: "
+        "a short bar means this step hardly changes that layer, and saturated units shorten the bars of the "
+        "layers whose gradients pass through them."
+    )
+    table_lead = text(
+        "The largest gradient, in absolute value, among the weights into each layer's units: a small one means "
+        "this step hardly changes that layer, and saturated units shrink the gradients that pass through them."
+    )
+    table = Table(
+        (("layer",), ("largest ", measure)),
+        tuple(((ctx.layer_role(l),), figure) for l, figure in zip(layers, figures)),
+        "lr",
+        lead=table_lead.parts,
+    )
+    title = "The largest gradient of a weight in each layer, layer by layer"
+    return Chart(title, x, y, tuple(zip(layers, sizes)), bars=True, labels=figures, lead=lead.parts, tables=(table,))
 
 
 def _subject(names, units):
