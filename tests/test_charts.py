@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from katex import HAS_KATEX, katex_errors, math_spans
 from oracle import Net
 from pdf_sweep import CASES
+from test_hostile import SATURATED
 
 from symbackprop import parse, train
 from symbackprop.charts import (
@@ -207,21 +208,7 @@ def test_a_chart_appears_exactly_where_its_condition_holds(parameters, steps, ex
 
 
 def test_a_saturated_network_of_one_layer_has_its_note_but_no_chart():
-    text = """\
-[network]
-inputs = 1
-layers = [{ units = 1, activation = "sigmoid" }]
-[loss]
-kind = "bce"
-[parameters]
-W1 = [[1]]
-b1 = [40]
-[data]
-x = [[0], [0]]
-y = [[0], [1]]
-[training]
-mode = "batch"
-"""
+    text = SATURATED  # one sigmoid unit with a bias of 40
     doc = build(train(parse(text)))
     assert "saturated" in str(doc.sections[-1].blocks[0].items)
     assert charts(doc) == []

@@ -8,7 +8,6 @@ NumPy importable.
 import ast
 import dataclasses
 import json
-import math
 import os
 import re
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 import figures
 import numpy as np
 import pytest
+from close import assert_close
 from networks import SMALL_SPEC, draw_numbers, make_case, random_case
 
 from symbackprop import SpecError, activations, bundled_examples, load, losses, parse, script, train
@@ -97,22 +97,6 @@ def test_the_runner_makes_sympy_and_symbackprop_unimportable(tmp_path):
         (tmp_path / "check.py").write_text(f"import {module}\n", encoding="utf-8")
         done = subprocess.run([sys.executable, "-I", "-c", RUNNER], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 1 and f"import of {module} halted" in done.stderr
-
-
-def assert_close(mine, engine, where="JSON"):
-    """The same keys in the same order, the same shapes, and every number equal to 1e-12."""
-    if isinstance(engine, dict):
-        assert isinstance(mine, dict) and list(mine) == list(engine), where
-        for key in engine:
-            assert_close(mine[key], engine[key], f"{where}.{key}")
-    elif isinstance(engine, list):
-        assert isinstance(mine, list) and len(mine) == len(engine), where
-        for index, (m, e) in enumerate(zip(mine, engine)):
-            assert_close(m, e, f"{where}[{index}]")
-    else:
-        assert type(mine) is type(engine) and math.isclose(mine, engine, rel_tol=1e-12, abs_tol=1e-12), (
-            f"{where}: {mine} != {engine}"
-        )
 
 
 def generated(seed, notation="", **choices):
