@@ -269,7 +269,7 @@ def test_render_writes_the_script_with_o_and_prints_it_without(tmp_path, capsys)
     assert main(["render", "squared_error_2_2_2", "--format", "python"]) == 0
     assert capsys.readouterr().out == target.read_text(encoding="utf-8") == render_spec("squared_error_2_2_2", "python")
     assert main(["render", "squared_error_2_2_2", "--format", "python", "-o", str(target), "--pdf"]) == 2
-    assert "--pdf: needs --format latex" in capsys.readouterr().err
+    assert "--pdf: compiles LaTeX, but --format python is another format" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed (pip install -e '.[test]')")
