@@ -63,7 +63,8 @@ def _parser():
         "render",
         help="write the worked solution of a spec as LaTeX, Markdown, an HTML page or a Jupyter notebook, or a NumPy "
         "script that checks it",
-        epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
+        epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf; -o my.md, "
+        "my.html, my.ipynb or my.py for the other formats)",
     )
     render_command.add_argument(
         "spec", nargs="?", help="spec file or bundled example name (default: the default example)"
