@@ -72,15 +72,18 @@ NAMES = {
 
 
 def shown(value):
-    """A number with DIGITS significant figures (or DECIMALS decimals); tiny or huge ones in scientific notation."""
+    """A number as the worked solution shows it: DIGITS significant figures, or DECIMALS decimals and at least 3
+    significant figures (0.00721, not 0.0072); past 8 decimals, or from 10 million, in scientific notation."""
     value = float(value) + 0.0  # no -0
     if abs(value) < 1e-12:
         return "0"
-    if DECIMALS is not None:
-        return f"{value:.{DECIMALS}f}"
-    if abs(value) < 1e-8 or abs(value) >= 1e7:
-        return f"{value:.{DIGITS - 1}e}"
-    return f"{value:.{max(DIGITS - 1 - math.floor(math.log10(abs(value))), 0)}f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    places = max(DECIMALS, 2 - magnitude) if DECIMALS is not None else max(DIGITS - 1 - magnitude, 0)
+    if abs(value) >= 1e7:
+        return f"{value:.3e}"
+    if places > 8:
+        return f"{value:.{places + magnitude}e}"
+    return f"{value:.{places}f}"
 
 
 def entries(name, value):
@@ -124,8 +127,10 @@ def show_forward(z, a, rows):
     """Print each sample of rows: its inputs, each layer's z and a, its targets and its loss."""
     depth = len(NAMES["z"]) - 1
     each = loss_of_each_sample(z[depth], a[depth], Y)
-    for row in rows:
-        print(f"\nForward pass, sample {row + 1}")
+    for index, row in enumerate(rows):
+        if index:
+            print()
+        print(f"Forward pass, sample {row + 1}")
         for name, value in zip(NAMES["x"], X[row]):
             print(f"{name} = {shown(value)}")
         for l in range(1, depth + 1):
@@ -145,7 +150,7 @@ def loss_over(z, a, y, rows):
 
 def show_loss(loss):
     """Print the loss of the step."""
-    print(f"\n{NAMES['loss']} = {shown(loss)}" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+    print(f"{NAMES['loss']} = {shown(loss)}" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
 
 
 def custom_prime(z, a):
@@ -188,8 +193,10 @@ def passes(p, x, y):
 def show_backward(values):
     """Print dL/da, f'(z) and delta of every unit, for each trained sample, from the output layer down."""
     loss_name, depth = NAMES["loss"], len(NAMES["z"]) - 1
-    for row in ROWS:
-        print(f"\nBackward pass, sample {row + 1}")
+    for index, row in enumerate(ROWS):
+        if index:
+            print()
+        print(f"Backward pass, sample {row + 1}")
         for l in range(depth, 0, -1):
             for j, (z_name, a_name) in enumerate(zip(NAMES["z"][l], NAMES["a"][l])):
                 print(f"d{loss_name}/d{a_name} = {shown(values['grad_a'][l][row, j])}")
@@ -211,7 +218,7 @@ def gradients_over(values, rows):
 
 def show_gradients(gradients):
     """Print the gradient of every parameter's entries."""
-    print("\nGradients" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
+    print("Gradients" + (f" (the {REDUCTION} over the samples)" if len(ROWS) > 1 else ""))
     for name, value in gradients.items():
         for entry, number in entries(name, value):
             print(f"d{NAMES['loss']}/d{entry} = {shown(number)}")
@@ -231,27 +238,35 @@ def changes(new):
 
 def show_update(first):
     """Print the parameters before and after the first step."""
-    print(f"\nUpdate: each parameter minus {NAMES['rate']} = {LEARNING_RATE} times its gradient")
+    print(f"Update: each parameter minus {NAMES['rate']} = {LEARNING_RATE} times its gradient")
     changes(first)
+
+# The steps whose losses show_steps prints, as the worked solution's table lists them: every step up to 50, past
+# that the first, every k-th and the last.
+LISTED = [1]
 
 
 def later_steps(loss, first):
-    """Steps 2 to STEPS, from the parameters first: every step's loss (the first step's is loss) and the
-    parameters after the last step."""
+    """Steps 2 to STEPS, from the parameters first: every step's loss before it and the loss after the last
+    (losses[k] is the loss after step k; losses[0] is loss), and the parameters after the last step."""
     losses, last = [loss], first
     x, y, every = X[ROWS], Y[ROWS], list(range(len(ROWS)))
     for _ in range(STEPS - 1):
         later = passes(last, x, y)
         losses.append(loss_over(later["z"], later["a"], y, every))
         last = update(last, gradients_over(later, every))
+    z, a = forward(last, x)
+    losses.append(loss_over(z, a, y, every))
     return losses, last
 
 
 def show_steps(losses, last):
-    """Print the loss of each step after the first, and the parameters after the last step."""
-    print()
-    for step, later in enumerate(losses[1:], start=2):
-        print(f"Step {step}: {NAMES['loss']} = {shown(later)}")
+    """Print the loss before and after each listed step and its change, then the parameters after the last step."""
+    rows = [("step", f"{NAMES['loss']} before", f"{NAMES['loss']} after", "change")]
+    rows += [(str(k), shown(losses[k - 1]), shown(losses[k]), shown(losses[k] - losses[k - 1])) for k in LISTED]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths)))
     print(f"\nAfter {STEPS} steps")
     changes(last)
 
@@ -265,7 +280,7 @@ def loss_after_training(last):
 def show_check(loss, loss_after):
     """Print the loss after training beside the loss before it."""
     after = "the update" if STEPS == 1 else f"{STEPS} steps"
-    print(f"\n{NAMES['loss']} after {after} = {shown(loss_after)} (before: {shown(loss)})")
+    print(f"{NAMES['loss']} after {after} = {shown(loss_after)} (before: {shown(loss)})")
 
 
 def as_json(values, loss, gradients, last, loss_after):
@@ -292,13 +307,20 @@ def train():
 def report(values, loss, gradients, first, last, losses, loss_after):
     """Print the run in the worked solution's names, one quantity a line."""
     show_setup()
+    print()
     show_forward(values["z"], values["a"], ROWS)
+    print()
     show_loss(loss)
+    print()
     show_backward(values)
+    print()
     show_gradients(gradients)
+    print()
     show_update(first)
     if STEPS > 1:
+        print()
         show_steps(losses, last)
+    print()
     show_check(loss, loss_after)
 
 

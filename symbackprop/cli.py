@@ -63,7 +63,8 @@ def _parser():
         "render",
         help="write the worked solution of a spec as LaTeX, Markdown, an HTML page or a Jupyter notebook, or a NumPy "
         "script that checks it",
-        epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf)",
+        epilog="example: symbackprop render my.toml -o my.pdf --decimals 3 (writes my.tex and my.pdf; -o my.md, "
+        "my.html, my.ipynb or my.py for the other formats)",
     )
     render_command.add_argument(
         "spec", nargs="?", help="spec file or bundled example name (default: the default example)"
@@ -263,9 +264,16 @@ def _render(arguments):
     from .render import FORMATS
     from .tex import build_pdf, report
 
+    if arguments.output is not None:
+        check_target(arguments.output)  # before its suffix is read: "out/" names a folder, not a file "out"
     fmt, pdf = _render_format(arguments)
-    if pdf and (not FORMATS[fmt].compiles_to_pdf or not arguments.output):
-        raise SpecError("--pdf: needs --format latex and -o PATH (the PDF is written beside it)")
+    if pdf and not FORMATS[fmt].compiles_to_pdf and (arguments.format or arguments.output):
+        chosen = f"--format {fmt}" if arguments.format else f"-o {show_path(arguments.output)}"
+        raise SpecError(
+            f"--pdf: compiles LaTeX, but {chosen} is another format ({FORMATS[fmt].title}); give -o x.pdf (or -o x.tex --pdf)"
+        )
+    if pdf and not arguments.output:
+        raise SpecError("--pdf: needs -o PATH to write the PDF to (-o x.pdf writes x.tex and x.pdf)")
     if arguments.strict and not pdf:
         raise SpecError("--strict: needs --pdf (it checks what TeX reports while building the PDF)")
     targets = _targets(arguments.output, pdf)
@@ -290,7 +298,6 @@ def _render(arguments):
     return 1 if arguments.strict and built.problems else 0
 
 
-# Suffixes of formats to come: `-o` with one of them is refused rather than written in another format.
 def _render_format(arguments):
     """The format ``render`` writes and whether it compiles a PDF: ``--format`` if given, else what ``-o``'s suffix
     says (.pdf: LaTeX compiled to a PDF), else Markdown. An explicit ``--format`` must agree with the suffix."""

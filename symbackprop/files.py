@@ -24,6 +24,9 @@ from .errors import SpecError
 
 def check_target(path, option="-o"):
     """Refuse ``path`` as an output file unless it is a new name or a regular file that may be replaced."""
+    if isinstance(path, str) and path.endswith(("/", os.sep)):
+        # Path() drops the trailing separator, which would make "out/" a new file called out.
+        raise SpecError(f"{option}: {show_path(path)} names a folder; give a file name")
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():

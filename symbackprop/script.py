@@ -29,6 +29,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from .activations import numeric_form
 from .errors import SpecError
+from .evaluation import listed_steps
 from .notation import plain_name
 
 
@@ -255,6 +256,7 @@ class Script:
     reduction: str
     learning_rate: float
     steps: int
+    listed: list
     parameters: dict
     trained: list
     names: dict
@@ -297,6 +299,7 @@ def build(result):
         reduction=spec.reduction,
         learning_rate=float(spec.learning_rate),
         steps=spec.steps,
+        listed=listed_steps(spec.steps),
         parameters={name: _floats(value) for name, value in spec.parameters.items()},
         trained=[name for name in spec.parameters if name.startswith("W") or spec.update_biases],
         names=_names(spec.notation, architecture),

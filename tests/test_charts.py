@@ -378,6 +378,15 @@ def test_markdown_with_charts_is_katex_valid():
     assert katex_errors(spans) == ""
 
 
+@pytest.mark.parametrize(("parameters", "steps"), [("SMALL", 3), ("SMALL", 5), ("SATURATING", 5)])
+def test_a_chart_leaves_no_second_blank_line_in_markdown(parameters, steps):
+    """Whether a chart shows its tables or nothing (the document holds them already), blocks stay one blank line
+    apart."""
+    doc = document(parameters, steps)
+    assert charts(doc)
+    assert "\n\n\n" not in render(doc, "markdown")
+
+
 def test_markdown_shows_the_gradient_figures_where_latex_draws_bars():
     doc = document("SATURATING")
     [(_, chart)] = charts(doc)

@@ -345,7 +345,7 @@ def test_render_writes_the_file_atomically(tmp_path, capsys):
         (["render", "--format", "docx"], "--format: unknown format 'docx'"),
         (["render", "--format", "html", "-o", "/no/such/folder/doc.html"], "-o: folder /no/such/folder does not exist"),
         (["render", "-o", "/no/such/folder/doc.md"], "-o: folder /no/such/folder does not exist"),
-        (["render", "--pdf"], "--pdf: needs --format latex and -o PATH"),
+        (["render", "--pdf"], "--pdf: needs -o PATH to write the PDF to"),
         (["render", "--template-dir", "/no/such/templates"], "--template-dir: /no/such/templates is not a folder"),
     ],
 )

@@ -178,6 +178,15 @@ def test_bad_options_give_one_line_and_status_2_and_write_nothing(argv, fragment
     assert not target.exists() and list(tmp_path.iterdir()) == []
 
 
+def test_an_output_name_ending_in_a_slash_is_a_folder_not_a_new_file(capsys, tmp_path):
+    status, out, err = run(capsys, "new", "2-2-1", "-o", f"{tmp_path}/specs/")
+    assert (status, out) == (
+        2,
+        "",
+    ) and err == f"symbackprop: error: -o: {tmp_path}/specs/ names a folder; give a file name\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path):
     target = tmp_path / "kept.toml"
     target.write_text("old", encoding="utf-8")

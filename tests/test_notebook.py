@@ -99,6 +99,7 @@ def test_no_code_cell_raises_or_warns_and_every_one_prints(run):
         kinds = {(output.output_type, output.get("name")) for output in cell.outputs}
         assert kinds == {("stream", "stdout")}, (cell.id, cell.outputs)
         assert _printed(cell).strip(), cell.id
+        assert not _printed(cell).startswith("\n"), cell.id  # the cell's source is just above: no gap to fill
 
 
 def test_the_code_imports_numpy_and_the_standard_library_only(run):
@@ -171,7 +172,7 @@ def test_each_code_cell_follows_the_section_it_recomputes(run):
 
 def _lines(text, heading):
     """The lines under ``heading`` up to the next blank line, split at " = " or ": "."""
-    block = text.split(f"\n{heading}\n", 1)[1].split("\n\n", 1)[0]
+    block = ("\n" + text).split(f"\n{heading}\n", 1)[1].split("\n\n", 1)[0]
     return [re.split(r" = |: ", line, maxsplit=1) for line in block.splitlines()]
 
 

@@ -101,6 +101,11 @@ def test_the_runner_makes_sympy_and_symbackprop_unimportable(tmp_path):
 
 def generated(seed, notation="", **choices):
     """A generated spec's text: a 2-input network with a sigmoid output, changed by ``choices``; three samples."""
+    return generated_case(seed, **choices)[0] + notation
+
+
+def generated_case(seed, **choices):
+    """The spec text, oracle Net and plain values of :func:`generated`'s network."""
     c = {
         "inputs": 2,
         "widths": [],
@@ -119,7 +124,7 @@ def generated(seed, notation="", **choices):
         **choices,
     }
     draw_numbers(c, np.random.default_rng(seed), 3, c["loss"], c["outputs"])
-    return make_case(c)[0] + notation
+    return make_case(c)
 
 
 # A custom formula that is a built-in written out, on the output layer (computed as the sigmoid it is).
@@ -247,13 +252,65 @@ def test_the_plain_run_prints_every_forward_value_and_gradient_under_its_name(ca
             _assert_shown(shown_new, new, decimals, entry)
 
 
+def _significant(figure):
+    """The significant figures of a printed number: 0.00721 has 3, -0.4534 has 4, 1.234e-06 has 4."""
+    return len(figure.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+
+
+def test_with_fixed_decimals_a_small_gradient_keeps_three_significant_figures_as_in_the_document(tmp_path):
+    """The default example asks for 4 decimals; its first layer's weights have gradients below 0.01, which the worked
+    solution prints as 0.00721, not 0.0072."""
+    result = train(load("bce_sigmoid_2_2_1"))
+    notation, decimals = result.spec.notation, result.spec.notation.precision.decimals
+    assert decimals == 4
+    printed = dict(_block(run_script(render_spec("bce_sigmoid_2_2_1", "python"), tmp_path), "Gradients"))
+    markdown = render_spec("bce_sigmoid_2_2_1", "markdown")
+    small = 0
+    for name, value in result.gradients.items():
+        names = notation.W[int(name[1:])] if name[0] == "W" else notation.b[int(name[1:])]
+        for index in np.ndindex(np.shape(value)):
+            entry = names
+            for i in index:
+                entry = entry[i]
+            figure, number = printed[f"d{plain_name(notation.loss)}/d{plain_name(entry)}"], np.asarray(value)[index]
+            _assert_shown(figure, number, decimals, entry)
+            assert _significant(figure) >= 3 and len(figure.split(".")[1]) >= decimals, (entry, figure)
+            assert f"| ${figure}$ |" in markdown, (entry, figure)  # the update table's gradient column
+            small += abs(number) < 0.01
+    assert small == 2  # dL/dW1_11 and dL/dW1_21
+
+
+def test_the_steps_table_holds_the_oracles_loss_before_and_after_each_listed_step(tmp_path):
+    """120 steps: the worked solution's table lists steps 1, 5, 10, ..., 120; so does the script, each with the
+    loss before and after it and the change, from the independent backpropagation of tests/oracle.py."""
+    text, net, plain = generated_case(10, widths=[3], hidden=["tanh"], mode="batch", steps=120)
+    out = run_script(render(script.build(train(parse(text))), "python"), tmp_path)
+    blocks = out.split("\n\n")
+    at = next(i for i, block in enumerate(blocks) if block.lstrip().startswith("step"))
+    table = blocks[at].splitlines()
+    assert table[0].split() == ["step", "L", "before", "L", "after", "change"]
+    rows = [line.split() for line in table[1:]]
+    assert [int(row[0]) for row in rows] == [1, *range(5, 121, 5)]
+    arguments = (np.asarray(plain["x"]), np.asarray(plain["y"]), plain["rows"], plain["reduction"])
+    params = {k: np.asarray(v, dtype=float) for k, v in plain["params"].items()}
+    done = 0
+    for step, before, after, change in rows:
+        params = net.train(params, *arguments, plain["learning_rate"], int(step) - 1 - done, plain["update_biases"])
+        loss_before = net.loss(params, *arguments)
+        params = net.train(params, *arguments, plain["learning_rate"], 1, plain["update_biases"])
+        loss_after, done = net.loss(params, *arguments), int(step)
+        for figure, value in ((before, loss_before), (after, loss_after), (change, loss_after - loss_before)):
+            _assert_shown(figure, value, None, step)
+    assert blocks[at + 1].startswith("After 120 steps\n")
+
+
 def test_render_writes_the_script_with_o_and_prints_it_without(tmp_path, capsys):
     target = tmp_path / "check.py"
     assert main(["render", "squared_error_2_2_2", "--format", "python", "-o", str(target)]) == 0
     assert main(["render", "squared_error_2_2_2", "--format", "python"]) == 0
     assert capsys.readouterr().out == target.read_text(encoding="utf-8") == render_spec("squared_error_2_2_2", "python")
     assert main(["render", "squared_error_2_2_2", "--format", "python", "-o", str(target), "--pdf"]) == 2
-    assert "--pdf: needs --format latex" in capsys.readouterr().err
+    assert "--pdf: compiles LaTeX, but --format python is another format" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed (pip install -e '.[test]')")
@@ -336,7 +393,7 @@ HOSTILE_SPEC = (
 
 
 CONSTANTS = ["TITLE", "NETWORK", "TRAINING", "DIGITS", "DECIMALS", "X", "Y", "PARAMETERS", "LEARNING_RATE", "STEPS"]
-CONSTANTS += ["ROWS", "REDUCTION", "TRAINED", "NAMES"]
+CONSTANTS += ["ROWS", "REDUCTION", "TRAINED", "NAMES", "LISTED"]
 
 
 def _assert_inert(text, title, folder):
