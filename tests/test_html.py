@@ -169,6 +169,8 @@ def test_mathml_draws_our_notation_as_browsers_read_it():
     assert '<mo form="prefix">−</mo>' in mathml(r"L = - y")
     assert '<mspace width="0.1667em" /><mi>log</mi>' in mathml(r"y \log{\left(x \right)}")
     assert "<mi>max</mi>" in mathml(r"\max{\left(0,t \right)}")
+    assert mathml(r"\sigma'(z)").startswith('<math><mrow><mrow><mi>σ</mi><mo lspace="0" rspace="0">′</mo></mrow><mo')
+    assert "<msup>" not in mathml(r"A''(t)") and "<msup>" in mathml(r"{\sigma'}^{(1)}")
     assert "&" not in mathml(r"\left[\begin{matrix}1 & 2\\3 & 4\end{matrix}\right]").replace("&amp;", "")
 
 
