@@ -247,7 +247,8 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _POWER = re.compile(r"(?:(-?\d+(?:\.\d+)?) \\times )?10\^\{(-?\d+)\}")
 _FONT = re.compile(r"\\(?:math[a-z]+|operatorname|text|boldsymbol)\{([^{}]*)\}")
-_FRACTION = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"  # a brace group, which may hold groups of its own (E_{total})
+_FRACTION = re.compile(r"\\frac" + _GROUP + _GROUP)
 _SYMBOL_TEXT = {"left": "", "right": "", "lvert": "|", "rvert": "|", "partial": "∂", "cdot": "·", "times": "×"}
 _SYMBOL_TEXT |= {"alpha": "α", "beta": "β", "delta": "δ", "epsilon": "ε", "eta": "η", "lambda": "λ", "ell": "ℓ"}
 _SYMBOLS = re.compile(r"\\(" + "|".join(sorted(_SYMBOL_TEXT, key=len, reverse=True)) + r")(?![A-Za-z]) ?")
@@ -258,6 +259,8 @@ def plain_math(latex):
 
     >>> [plain_math(m) for m in ("-0.25", "10^{-3}", r"1.5 \\times 10^{-9}", r"E_{\\mathrm{total}}", r"\\mathcal{L}")]
     ['−0.25', '10⁻³', '1.5 × 10⁻⁹', 'E_total', 'L']
+    >>> plain_math(r"\\frac{\\partial E_{\\mathrm{total}}}{\\partial w}")
+    '∂E_total/∂w'
     """
     if _NUMBER.fullmatch(latex):
         return latex.replace("-", "−")
@@ -363,4 +366,35 @@ def _label(tick):
 
 
 def _escaped(parts):
-    return html.escape(plain_text(parts), quote=True)
+    """Prose parts as the content of an SVG ``<text>``: text escaped, mathematics by :func:`svg_math`."""
+    return "".join(html.escape(part, quote=True) if isinstance(part, str) else svg_math(part.latex) for part in parts)
+
+
+_PIECES = re.compile(r"[A-Za-zα-ωΑ-Ω]+|[0-9]+")
+_RUNS = re.compile(r"_([A-Za-z0-9α-ωΑ-Ω]+)|([A-Za-zα-ωΑ-Ω]+)|([^A-Za-zα-ωΑ-Ω_]+|_)")
+
+
+def svg_math(latex):
+    """A short piece of mathematics as the content of an SVG ``<text>``, set as TeX sets it in plain letters: a
+    one-letter name in italics, a word (``total``, ``log``) upright, a subscript smaller and lowered.
+
+    >>> svg_math(r"E_{\\mathrm{total}}")
+    '<tspan font-style="italic">E</tspan><tspan baseline-shift="sub" font-size="75%">total</tspan>'
+    >>> svg_math(r"\\left|\\frac{\\partial L}{\\partial w}\\right|")
+    '|∂<tspan font-style="italic">L</tspan>/∂<tspan font-style="italic">w</tspan>|'
+    """
+    out = []
+    for subscript, word, other in _RUNS.findall(plain_math(latex)):
+        if subscript:
+            out.append(f'<tspan baseline-shift="sub" font-size="75%">{_letters(subscript)}</tspan>')
+        else:
+            out.append(_letters(word) if word else html.escape(other, quote=True))
+    return "".join(out)
+
+
+def _letters(run):
+    """A run of letters and digits: each one-letter name in it in italics, a word and a number upright."""
+    return "".join(
+        f'<tspan font-style="italic">{piece}</tspan>' if len(piece) == 1 and piece.isalpha() else piece
+        for piece in _PIECES.findall(run)
+    )

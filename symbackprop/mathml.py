@@ -19,6 +19,9 @@ because a browser would otherwise draw it wrong or not at all:
   it gets ``form="prefix"``, so it is not spaced as a binary operator.
 - ``\\operatorname{ReLU}`` and ``\\max`` come out as ``<mo>``, spaced as operators (``max (0, z)``); they
   become ``<mi>``, names, as ``\\log`` is.
+- A prime (``\\sigma'``) comes out as a superscript ``′``, which Chromium draws at script size and raised
+  again, a speck far above the letter. The prime glyph of a math font is already drawn high,
+  so it follows its letter unscripted, as TeX's unicode-math sets it: ``σ′(z)``.
 - A function name (``\\log``, ``\\tanh``) right after a letter or a number gets TeX's thin space before
   it: ``y log(ŷ)``, not ``ylog(ŷ)``.
 
@@ -62,6 +65,7 @@ def mathml(latex, display=False):
             element.tag = "mi"
     _signs(root)
     _functions(root)
+    _primes(root)
     for element in root.iter("mover"):
         accent = element[-1] if len(element) else None
         if accent is not None and accent.tag == "mo" and accent.text == "^":
@@ -128,6 +132,7 @@ _TALL = {"mfrac", "mtable", "msqrt", "mroot"}
 _LIMITS = {"munderover", "munder", "msubsup", "msub"}  # tall when they hang limits on a big operator (a sum)
 _FUNCTIONS = {"log", "ln", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min"}
 _SIGNS = {"\u2212", "+", "-"}
+_PRIMES = {"\u2032", "\u2033", "\u2034", "\u2057"}
 _CLOSING = {")", "]", "}", "|", "\u2016", "\u232a", "\u27e9"}
 
 
@@ -169,3 +174,18 @@ def _functions(root):
             element, before = children[i], children[i - 1]
             if element.tag == "mi" and element.text in _FUNCTIONS and before.tag != "mo" and before.tag != "mspace":
                 parent.insert(i, ET.Element("mspace", width="0.1667em"))
+
+
+def _primes(root):
+    for element in root.iter("msup"):
+        if len(element) != 2:
+            continue
+        script = element[1]
+        if script.tag == "mrow" and len(script) == 1:
+            script = script[0]
+        if script.tag in ("mi", "mo") and script.text in _PRIMES and len(script) == 0:
+            prime = ET.Element("mo", lspace="0", rspace="0")
+            prime.text = script.text
+            element.tag = "mrow"
+            element.remove(element[1])
+            element.append(prime)

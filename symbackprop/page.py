@@ -29,6 +29,7 @@ import hashlib
 import html
 import json
 import re
+from dataclasses import dataclass
 
 from .errors import SpecError
 
@@ -78,17 +79,60 @@ def seal(page):
     return page.replace(SCRIPT_HASH, script_hash(scripts[0]), 1)
 
 
+# A page of this many sections or more opens with a table of contents: every worked solution has (about a dozen).
+CONTENTS_FROM = 6
+# Ids the page's own elements hold: no section takes one.
+_RESERVED = frozenset({"chains", "contents"})
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section of the page, with its ``anchor`` (its id: ``#backward-pass`` links to it) and its subsections."""
+
+    section: object
+    anchor: str
+    children: tuple = ()
+
+
+def anchor(title, taken):
+    """The id of a section titled ``title``, as GitHub names a heading's anchor (lower case, punctuation dropped,
+    spaces as hyphens), so a link into the Markdown works on the page too; ``-1``, ``-2`` ... after one ``taken``
+    already, which it joins.
+
+    >>> taken = set()
+    >>> [anchor(t, taken) for t in ("Backward pass", "Check: the forward pass", "Notes", "Notes", "Chains")]
+    ['backward-pass', 'check-the-forward-pass', 'notes', 'notes-1', 'chains-1']
+    """
+    base = _NOT_IN_ANCHOR.sub("", str(title).strip().lower()).replace(" ", "-") or "section"
+    name, n = base, 0
+    while name in taken or name in _RESERVED:
+        n += 1
+        name = f"{base}-{n}"
+    taken.add(name)
+    return name
+
+
 def outline(sections):
-    """``sections`` as (section, its subsections) pairs: the page folds a section with its subsections inside.
+    """``sections`` as :class:`Part` records, each with its anchor: the page folds a section with its subsections
+    inside.
 
     >>> from symbackprop.document.blocks import Section
-    >>> [(s.title, [c.title for c in cs]) for s, cs in outline([Section("A"), Section("B", level=2), Section("C")])]
-    [('A', ['B']), ('C', [])]
+    >>> [(p.anchor, [c.anchor for c in p.children]) for p in outline([Section("A b"), Section("B", level=2), Section("C")])]
+    [('a-b', ['b']), ('c', [])]
     """
+    taken = set()
     result = []
     for section in sections:
+        part = Part(section, anchor(section.title, taken))
         if section.level > 1 and result:
-            result[-1][1].append(section)
+            result[-1] = Part(result[-1].section, result[-1].anchor, (*result[-1].children, part))
         else:
-            result.append((section, []))
-    return result
+            result.append(part)
+    return tuple(result)
+
+
+def contents(parts):
+    """The parts a table of contents at the top of the page lists: all of them, on a page of :data:`CONTENTS_FROM`
+    sections or more; none on a shorter one, which needs none."""
+    return parts if len(parts) >= CONTENTS_FROM else ()

@@ -262,6 +262,7 @@ def environment(fmt, template_dir=None):
     env.filters["padded"] = _padded
     env.filters["chart_svg"] = charts.svg
     env.filters["outline"] = page.outline
+    env.filters["contents"] = page.contents
     env.filters["chains_json"] = page.chains_json
     env.filters["picture"] = lambda diagram, chains: svg.picture(diagram, {c.gradient for c in chains})
     env.globals["block_template"] = fmt.block_template

@@ -459,6 +459,31 @@ def replace_problems(opened, first, second, chain):
     return found + _cleared_or_reload(opened, f"Escape after {second}")
 
 
+def label_click_problems(opened):
+    """Weight labels of the diagram that a reader clicks without selecting their weight: a click with the mouse at
+    the middle of a label (``w_1 = 0.10``), where it sits on its arrow, must select that edge's gradient alone."""
+    labels = _evaluate(
+        opened,
+        """
+        return [...document.querySelectorAll('svg.network .label')]
+          .map(l => [l.dataset.label,
+                     document.querySelector(`svg.network .edge[data-edge="${l.dataset.label}"]`)?.dataset.gradient])
+          .filter(([, gradient]) => gradient);
+        """,
+    )
+    found = []
+    for edge, gradient in labels:
+        ground = opened.page.locator(f'svg.network .label[data-label="{edge}"] rect')
+        ground.scroll_into_view_if_needed()
+        box = ground.bounding_box()
+        opened.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        selected = sorted(set(highlighted(opened)["selected"]))
+        if selected != [gradient]:
+            found.append(f"a click on the label of edge {edge} selects {selected}, not {gradient}")
+        opened.page.keyboard.press("Escape")
+    return found
+
+
 def screenshot(opened, path, full_page=False):
     """Write a PNG of the page (the viewport, or the whole page) to ``path``."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)

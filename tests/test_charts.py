@@ -275,7 +275,17 @@ def _svg(chart):
     assert root.get("aria-label") == chart.title and root.find(f"{SVG}title").text == chart.title
     assert root.get("viewBox") and not root.get("width")
     for element in root.iter():
-        assert element.tag.removeprefix(SVG) in {"svg", "title", "line", "text", "rect", "polyline", "circle", "path"}
+        assert element.tag.removeprefix(SVG) in {
+            "svg",
+            "title",
+            "line",
+            "text",
+            "tspan",
+            "rect",
+            "polyline",
+            "circle",
+            "path",
+        }
         assert not any("href" in name or name.startswith("on") for name in element.attrib)
     return root
 
@@ -342,9 +352,18 @@ def test_no_text_in_a_chart_can_open_an_element_or_an_attribute():
     chart = Chart(HOSTILE, axis, axis, ((0, 0.5), (1, 1.0)), labels=((HOSTILE,), (HOSTILE,)))
     root = _svg(chart)
     assert root.find(f"{SVG}title").text == HOSTILE
-    assert sum(t.text == HOSTILE + "L" for t in root.iter(f"{SVG}text")) == 2
-    assert sum(t.text == HOSTILE for t in root.iter(f"{SVG}text")) == 2
+    assert sum("".join(t.itertext()) == HOSTILE + "L" for t in root.iter(f"{SVG}text")) == 2
+    assert sum("".join(t.itertext()) == HOSTILE for t in root.iter(f"{SVG}text")) == 2
     assert "<script" not in svg(chart)
+
+
+def test_a_charts_mathematics_is_set_as_tex_sets_it():
+    italic = Axis(("largest ", Math(r"\\left|\\frac{\\partial E_{\\mathrm{total}}}{\\partial w}\\right|")), 0, 1, ())
+    root = _svg(Chart("t", italic, italic, ((0, 0), (1, 1))))
+    label = next(t for t in root.iter(f"{SVG}text") if "".join(t.itertext()) == "largest |∂Etotal/∂w|")
+    spans = {span.text: span.attrib for span in label.iter(f"{SVG}tspan")}
+    assert spans["E"] == spans["w"] == {"font-style": "italic"}
+    assert spans["total"] == {"baseline-shift": "sub", "font-size": "75%"}
 
 
 def test_a_hostile_title_reaches_no_chart():

@@ -109,7 +109,7 @@ def test_nothing_is_loaded_from_anywhere_and_nothing_runs_from_an_attribute(case
     assert set(re.findall(r"https?://[^\s\"'<>]*", page)) <= NAMESPACES
     attributes = {name for _, attrs in elements(page).tags for name in attrs}
     assert not {name for name in attributes if name.startswith("on")}
-    assert not re.search(r"(?i)\b(src|href)\s*=\s*[\"'](?!data:)", page)
+    assert not re.search(r"(?i)\b(src|href)\s*=\s*[\"'](?!data:|#[a-z0-9-]+[\"'])", page)  # #section: in the page
     assert re.search(r'<link rel="icon" href="data:,">', page)
 
 
@@ -169,6 +169,8 @@ def test_mathml_draws_our_notation_as_browsers_read_it():
     assert '<mo form="prefix">−</mo>' in mathml(r"L = - y")
     assert '<mspace width="0.1667em" /><mi>log</mi>' in mathml(r"y \log{\left(x \right)}")
     assert "<mi>max</mi>" in mathml(r"\max{\left(0,t \right)}")
+    assert mathml(r"\sigma'(z)").startswith('<math><mrow><mrow><mi>σ</mi><mo lspace="0" rspace="0">′</mo></mrow><mo')
+    assert "<msup>" not in mathml(r"A''(t)") and "<msup>" in mathml(r"{\sigma'}^{(1)}")
     assert "&" not in mathml(r"\left[\begin{matrix}1 & 2\\3 & 4\end{matrix}\right]").replace("&amp;", "")
 
 
@@ -274,6 +276,19 @@ def test_error_signal_rows_name_their_quantity(case):
     at = f"@{spec.rows[0] + 1}" if spec.mode != "sample" else ""
     # Every unit's error signal is worked, or given in its layer's table.
     assert named == {f"delta{l}_{j}{at}" for l in range(1, len(widths)) for j in range(1, widths[l] + 1)}
+
+
+def test_every_section_has_an_anchor_and_the_contents_link_to_them(case):
+    _, page, _ = case
+    tags = elements(page).tags
+    ids = [a["id"] for tag, a in tags if "id" in a]
+    sections = [a["id"] for tag, a in tags if tag == "details" and "section" in a.get("class", "")]
+    assert len(ids) == len(set(ids)) and len(sections) == page.count("<details")
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name) for name in sections)
+    assert {"overview", "backward-pass", "update"} <= set(sections)
+    links = [a["href"] for tag, a in tags if tag == "a"]
+    assert links == [f"#{name}" for name in sections]  # the contents list every section, in order
+    assert page.index('<nav class="contents"') < page.index("<main>")
 
 
 @pytest.mark.parametrize("title", ["</title><script>alert(1)</script>", "{{7*7}} {% raw %} ${x}$ \\frac{1}{2}"])

@@ -369,6 +369,12 @@ def test_page_sections_fold(clicked, name):
     assert not problems, report(problems)
 
 
+@pytest.mark.parametrize("name", [spec for spec in SPECS if spec in bundled_examples()])
+def test_page_weight_labels_select_their_edge(clicked, name):
+    problems = browser.label_click_problems(clicked(name))
+    assert not problems, report(problems)
+
+
 def png_size(path):
     """A PNG's width and height, from its header."""
     data = Path(path).read_bytes()[:24]
