@@ -59,6 +59,7 @@ def _parser():
     new.add_argument("--decimals", type=int, default=1, help="draw numbers with 1 or 2 decimals (default 1)")
     new.add_argument("--seed", type=int, default=0, help="seed of the random numbers (default 0)")
     new.add_argument("-o", dest="path", metavar="PATH", help="file to write (default: standard output)")
+    new.add_argument("-q", "--quiet", action="store_true", help="do not say which file was written")
     render_command = commands.add_parser(
         "render",
         help="write the worked solution of a spec as LaTeX, Markdown, an HTML page or a Jupyter notebook, or a NumPy "
@@ -256,6 +257,7 @@ def _new(arguments):
         sys.stdout.flush()
     else:
         write_files({Path(arguments.path): text})
+        _say(arguments, f"wrote {show_path(arguments.path)} (spec)")
     return 0
 
 

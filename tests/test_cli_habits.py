@@ -138,6 +138,14 @@ def test_quiet_says_nothing_and_standard_output_says_nothing(tmp_path, capsys, m
     assert (tmp_path / "check.py").read_text(encoding="utf-8") == render_spec(SPEC, "python")
 
 
+def test_new_says_what_it_wrote_unless_quiet(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "new", "2-2-1", "--seed", "3", "-o", "a.toml") == (0, "", "symbackprop: wrote a.toml (spec)\n")
+    assert run(capsys, "new", "2-2-1", "--seed", "3", "-o", "b.toml", "-q") == (0, "", "")
+    status, out, err = run(capsys, "new", "2-2-1", "--seed", "3")
+    assert status == 0 and err == "" and out == (tmp_path / "b.toml").read_text() == (tmp_path / "a.toml").read_text()
+
+
 @pytest.mark.parametrize(
     ("options", "notation"),
     [

@@ -38,7 +38,7 @@ def test_the_same_choices_give_the_same_bytes_and_another_seed_other_numbers(cap
     argv = ["3-4-2", "--hidden", "tanh", "--output", "softmax", "--loss", "cross_entropy", "--seed", "7"]
     first = new(capsys, *argv)
     assert new(capsys, *argv) == first
-    assert main(["new", *argv, "-o", str(tmp_path / "my.toml")]) == 0
+    assert main(["new", *argv, "-o", str(tmp_path / "my.toml"), "-q"]) == 0
     assert (tmp_path / "my.toml").read_bytes() == first.encode("utf-8")
     other = new(capsys, *argv[:-1], "8")
     numbers = [text.split("[parameters]")[1] for text in (first, other)]

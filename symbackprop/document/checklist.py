@@ -16,7 +16,8 @@ def checklist(ctx):
     blocks = [
         text(
             "Every gradient of the step in one place, written with the error signals of the backward pass "
-            f"(the {'sum over the samples' if len(ctx.spec.rows) > 1 else 'training sample'}'s figures):"
+            f"(the {'sum over the samples' if len(ctx.spec.rows) > 1 else 'training sample'}'s figures), layer by "
+            "layer from the output down."
         )
     ]
     L = ctx.loss_symbol
