@@ -322,6 +322,18 @@ def test_page_stays_offline_and_reports_no_error(viewed, name, width):
     assert not problems, report(problems)
 
 
+@pytest.mark.parametrize("name", SPECS)
+def test_on_a_phone_the_diagram_scrolls_rather_than_shrink_its_labels(viewed, name):
+    # At 400 px the diagram keeps at least 512 px (32rem) of its natural width, inside a box that scrolls sideways.
+    drawn, natural, scrolls = viewed(name, "narrow").page.evaluate(
+        """(() => { const svg = document.querySelector('svg.network');
+                   const box = svg.closest('figure');
+                   return [svg.getBoundingClientRect().width, svg.width.baseVal.value, getComputedStyle(box).overflowX]; })()"""
+    )
+    assert drawn >= min(natural, 512) - 1
+    assert drawn <= browser.NARROW or scrolls in ("auto", "scroll")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_page_draws_its_charts(viewed, width):
     # Five steps and saturated units: a loss-per-step line and a bar per layer, each an image of real size.
