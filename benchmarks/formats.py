@@ -34,7 +34,7 @@ def _specs(folder):
     yield "2-2-1 (default)", load("bce_sigmoid_2_2_1")
     for name, argv in GENERATED.items():
         path = Path(folder) / "spec.toml"
-        subprocess.run([sys.executable, "-m", "symbackprop", "new", *argv, "-o", str(path)], check=True)
+        subprocess.run([sys.executable, "-m", "symbackprop", "new", *argv, "-q", "-o", str(path)], check=True)
         text = path.read_text()
         if "steps" in name:
             text = re.sub(r"(?m)^steps = \d+", "steps = 3", text)
