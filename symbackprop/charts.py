@@ -286,16 +286,8 @@ def svg(chart):
     an image (``role="img"``) and says what it shows in ``aria-label`` and in its ``<title>``. Every
     piece of text in it is escaped, so no label can open an element or an attribute.
 
-    An HTML page's block template draws a chart by calling this function, registered as a filter
-    (``env.filters["svg"] = charts.svg`` in the format's environment), so that
-    ``templates/blocks/chart.html.j2`` reads::
-
-        {% macro render(block) %}
-        {% if block.lead %}<p>{{ block.lead | inline }}</p>{% endif %}
-        <figure class="chart">{{ block | svg }}</figure>
-        {% endmacro %}
-
-    With autoescaping on, mark the result safe (``Markup(svg(chart))``): it is already escaped.
+    The HTML page's block template draws a chart with this function, registered as the filter ``chart_svg``
+    in :func:`symbackprop.render.environment` (``templates/blocks/chart.html.j2``).
 
     >>> image = svg(Chart("a <b>", Axis(("x",), 0, 1, ()), Axis(("y",), 0, 1, ()), ((0, 0), (1, 1))))
     >>> image.startswith("<svg") and "a &lt;b&gt;" in image and "<b>" not in image

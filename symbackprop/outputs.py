@@ -1,5 +1,5 @@
-"""Regenerate ``output/``: the Markdown, LaTeX, PDF and HTML worked solution of every bundled example, and its NumPy
-script.
+"""Regenerate ``output/``: every bundled example in every format of :data:`~symbackprop.render.FORMATS` (the
+worked solution as Markdown, LaTeX, PDF, an HTML page and a notebook, and its NumPy script).
 
 python -m symbackprop.outputs [FOLDER] [--no-pdf]
 """

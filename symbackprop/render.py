@@ -275,8 +275,7 @@ def _built_in_template(folder, name):
 
 
 def render(document, fmt, template_dir=None):
-    """The text of ``document`` (the model the format's ``model`` made) in ``fmt``: "latex", "markdown", "python"
-    or "notebook"."""
+    """The text of ``document`` (the model the format's ``model`` made) in ``fmt``, a name of :data:`FORMATS`."""
     if fmt not in FORMATS:
         raise SpecError(f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if template_dir is not None and not Path(template_dir).is_dir():
