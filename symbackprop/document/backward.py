@@ -142,16 +142,13 @@ def _per_output(ctx, l):
         "The same gradients, followed one output at a time: the loss is the sum of each output's error, so a weight "
         "below the output layer gets one chain per output, and its gradient adds them:",
     )
-    # Each chain is one output's share; the last line, their sum, is the weight's gradient.
-    return [
-        ctx.equations(
-            lines,
-            lead=lead if i == 0 else (),
-            quantities=[""] * (len(lines) - 1) + [gradient_name(f"W{l}", (j, k))],
-        )
-        for i, (j, k) in enumerate(weights)
-        for lines in [_chains_per_output(ctx, l, j, k, errors)]
-    ]
+    blocks = []
+    for i, (j, k) in enumerate(weights):
+        lines = _chains_per_output(ctx, l, j, k, errors)
+        # Each chain is one output's share; the last line, their sum, is the weight's gradient.
+        names = [""] * (len(lines) - 1) + [gradient_name(f"W{l}", (j, k))]
+        blocks.append(ctx.equations(lines, lead=lead if i == 0 else (), quantities=names))
+    return blocks
 
 
 def _chains_per_output(ctx, l, j, k, errors):
