@@ -55,6 +55,7 @@ def mathml(latex, display=False):
         raise SpecError(f"mathematics: cannot convert {latex!r} to MathML ({error.__class__.__name__})") from None
     for element in root.iter():
         element.tag = element.tag.removeprefix(_NAMESPACE)
+        _refuse_foreign(element, latex)
     if not display:
         del root.attrib["display"]
     _bold(root)
@@ -71,6 +72,28 @@ def mathml(latex, display=False):
         if accent is not None and accent.tag == "mo" and accent.text == "^":
             accent.text = "\u02c6"
     return ET.tostring(root, encoding="unicode", short_empty_elements=True)
+
+
+# MathML elements and attributes the page may hold. latex2mathml passes some input through as markup
+# (``\text{<b>}`` as an element, ``\href`` and ``\style`` as attributes); our printer never writes them, so
+# anything else means the LaTeX did not come from it, and it is refused rather than put on the page.
+_ELEMENTS = frozenset(
+    "math mrow mi mn mo mtext mspace ms mfrac msqrt mroot msub msup msubsup munder mover munderover mtable mtr "
+    "mtd mphantom mpadded mstyle merror mmultiscripts mprescripts none semantics annotation menclose".split()
+)
+_ATTRIBUTES = frozenset(
+    "accent accentunder class columnalign columnlines columnspacing columnspan depth dir display displaystyle "
+    "fence form height largeop linethickness lspace mathvariant maxsize minsize movablelimits notation rowalign "
+    "rowlines rowspacing rowspan rspace scriptlevel separator stretchy symmetric voffset width".split()
+)
+
+
+def _refuse_foreign(element, latex):
+    """Refuse an element or attribute that is not MathML presentation markup (see :data:`_ELEMENTS`)."""
+    foreign = [f"<{element.tag}>"] if element.tag not in _ELEMENTS else []
+    foreign += [f"{name}=" for name in element.attrib if name not in _ATTRIBUTES]
+    if foreign:
+        raise SpecError(f"mathematics: {latex!r} makes markup that is not MathML ({foreign[0]})")
 
 
 def _bold(root):

@@ -17,6 +17,7 @@ import pytest
 from symbackprop import parse
 from symbackprop.cli import render_spec
 from symbackprop.document import build
+from symbackprop.errors import SpecError
 from symbackprop.evaluation import train
 from symbackprop.mathml import mathml
 from symbackprop.new import new_spec
@@ -172,6 +173,19 @@ def test_mathml_draws_our_notation_as_browsers_read_it():
     assert mathml(r"\sigma'(z)").startswith('<math><mrow><mrow><mi>σ</mi><mo lspace="0" rspace="0">′</mo></mrow><mo')
     assert "<msup>" not in mathml(r"A''(t)") and "<msup>" in mathml(r"{\sigma'}^{(1)}")
     assert "&" not in mathml(r"\left[\begin{matrix}1 & 2\\3 & 4\end{matrix}\right]").replace("&amp;", "")
+
+
+@pytest.mark.parametrize(
+    ("latex", "named"),
+    [
+        (r"\text{<script>alert(1)</script>}", "<script>"),
+        (r"\href{javascript:x}{y}", "href="),
+        (r"\style{x}{y}", "style="),
+    ],
+)
+def test_mathml_refuses_markup_that_latex2mathml_passes_through(latex, named):
+    with pytest.raises(SpecError, match=re.escape(f"is not MathML ({named})")):
+        mathml(latex)
 
 
 def units_and_edges(spec):
