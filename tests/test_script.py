@@ -199,6 +199,18 @@ def _block(out, heading):
     return [re.split(r" = |: ", line, maxsplit=1) for line in block.splitlines()]
 
 
+def _gradient_entries(result):
+    """Each gradient entry of a run: its symbol in the spec's notation, its value, its parameter and its index."""
+    notation = result.spec.notation
+    for name, value in result.gradients.items():
+        names = notation.W[int(name[1:])] if name[0] == "W" else notation.b[int(name[1:])]
+        for index in np.ndindex(np.shape(value)):
+            entry = names
+            for i in index:
+                entry = entry[i]
+            yield entry, np.asarray(value)[index], name, index
+
+
 def _assert_shown(shown, value, decimals, what):
     """``shown`` is ``value`` rounded at its last printed digit (``decimals`` of them when the spec fixes them)."""
     assert figures.shown(shown.replace("e", " \\times 10^"), value, fixed=decimals), (what, shown, value)
@@ -227,14 +239,7 @@ def test_the_plain_run_prints_every_forward_value_and_gradient_under_its_name(ca
         out,
         f"Update: each parameter minus {plain_name(notation.rate)} = {float(spec.learning_rate)} times its gradient",
     )
-    expected = []
-    for name, value in result.gradients.items():
-        names = notation.W[int(name[1:])] if name[0] == "W" else notation.b[int(name[1:])]
-        for index in np.ndindex(np.shape(value)):
-            entry = names
-            for i in index:
-                entry = entry[i]
-            expected.append((plain_name(entry), np.asarray(value)[index], name, index))
+    expected = [(plain_name(entry), value, name, index) for entry, value, name, index in _gradient_entries(result)]
     assert [name for name, _ in gradients] == [f"d{plain_name(notation.loss)}/d{entry}" for entry, *_ in expected]
     for (shown_name, shown), (_, value, *_) in zip(gradients, expected):
         _assert_shown(shown, value, decimals, shown_name)
@@ -266,17 +271,12 @@ def test_with_fixed_decimals_a_small_gradient_keeps_three_significant_figures_as
     printed = dict(_block(run_script(render_spec("bce_sigmoid_2_2_1", "python"), tmp_path), "Gradients"))
     markdown = render_spec("bce_sigmoid_2_2_1", "markdown")
     small = 0
-    for name, value in result.gradients.items():
-        names = notation.W[int(name[1:])] if name[0] == "W" else notation.b[int(name[1:])]
-        for index in np.ndindex(np.shape(value)):
-            entry = names
-            for i in index:
-                entry = entry[i]
-            figure, number = printed[f"d{plain_name(notation.loss)}/d{plain_name(entry)}"], np.asarray(value)[index]
-            _assert_shown(figure, number, decimals, entry)
-            assert _significant(figure) >= 3 and len(figure.split(".")[1]) >= decimals, (entry, figure)
-            assert f"| ${figure}$ |" in markdown, (entry, figure)  # the update table's gradient column
-            small += abs(number) < 0.01
+    for entry, number, _, _ in _gradient_entries(result):
+        figure = printed[f"d{plain_name(notation.loss)}/d{plain_name(entry)}"]
+        _assert_shown(figure, number, decimals, entry)
+        assert _significant(figure) >= 3 and len(figure.split(".")[1]) >= decimals, (entry, figure)
+        assert f"| ${figure}$ |" in markdown, (entry, figure)  # the update table's gradient column
+        small += abs(number) < 0.01
     assert small == 2  # dL/dW1_11 and dL/dW1_21
 
 
