@@ -28,14 +28,13 @@ import re
 from dataclasses import dataclass
 
 from .answers import checked
-from .render import Format, environment
+from .render import Format, environment, html_escape
 from .statement import answer_key, plain_number, statement
 
 ROOT = "$course$/top/symbackprop"
 PENALTY = "0.3333333"  # Moodle's own default: a third of the mark lost per wrong try in interactive mode
 NAME_CHARACTERS = 255  # Moodle keeps at most this many characters of a question's name
 _JOINER = "\u2060"  # WORD JOINER, invisible: after \ or $ it keeps MathJax from seeing a delimiter
-_LINE_BREAKS = re.compile("[\r\n\t\f\v\x85\u2028\u2029]")
 # Characters XML 1.0 cannot hold at all, escaped or not.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TEXT = {"{": "&#123;", "}": "&#125;", "\\": "\\" + _JOINER, "$": "$" + _JOINER}
@@ -43,8 +42,7 @@ _TEXT = {"{": "&#123;", "}": "&#125;", "\\": "\\" + _JOINER, "$": "$" + _JOINER}
 
 def html_text(text):
     """``text`` as literal HTML text: no markup, no embedded answer, no mathematics."""
-    escaped = html.escape(_LINE_BREAKS.sub(" ", str(text)), quote=True)
-    return re.sub(r"[{}\\$]", lambda m: _TEXT[m.group()], escaped)
+    return re.sub(r"[{}\\$]", lambda m: _TEXT[m.group()], html_escape(text))
 
 
 def html_math(latex):

@@ -19,32 +19,22 @@ Page contract (docs/html.md says the same; the browser tests rely on it)
   element of that gradient, ``chain`` on the diagram's units and edges and on the text elements
   (``data-quantity``) its chain holds (:mod:`symbackprop.document.chains`); again, or Escape, clears.
 
-User text reaches the page only through :func:`html_escape` (quotes too, so it is safe in attributes);
+User text reaches the page only through :func:`symbackprop.render.html_escape` (quotes too, so it is safe in
+attributes);
 mathematics only as MathML from :func:`symbackprop.mathml.mathml`; the chains only as JSON in which
 ``<``, ``>`` and ``&`` are escapes, so nothing in it can close its script element.
 """
 
 import base64
 import hashlib
-import html
 import json
 import re
 from dataclasses import dataclass
 
 from .errors import SpecError
 
-_LINE_BREAKS = re.compile("[\r\n\t\f\v\x85\u2028\u2029]")
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 SCRIPT_HASH = "'sha256-SCRIPT'"  # where the template's policy names the script; seal() puts its hash there
-
-
-def html_escape(text):
-    """``text`` as literal HTML text, safe in an element or a quoted attribute, on one line.
-
-    >>> html_escape('</title><script>"{{7*7}}"')
-    '&lt;/title&gt;&lt;script&gt;&quot;{{7*7}}&quot;'
-    """
-    return html.escape(_LINE_BREAKS.sub(" ", str(text)), quote=True)
 
 
 def chains_json(chains):

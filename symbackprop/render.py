@@ -12,12 +12,13 @@ without copying the rest. The LaTeX environment uses
 never clash with Jinja2's. Every filter is registered here, in one place.
 
 User text (titles, descriptions) reaches a document only through
-:func:`latex_escape`, :func:`markdown_escape` or :func:`~symbackprop.page.html_escape`, which make every character
+:func:`latex_escape`, :func:`markdown_escape` or :func:`html_escape`, which make every character
 literal: nothing a user writes can become a TeX command, a ligature, a Markdown
 block or a math span. In the script, every value a template prints becomes a
 Python literal (:func:`symbackprop.script.literal`), so user text stays inside strings.
 """
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +110,15 @@ def markdown_escape(text):
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
 
 
+def html_escape(text):
+    """``text`` as literal HTML text, safe in an element or a quoted attribute, on one line.
+
+    >>> html_escape('</title><script>"{{7*7}}"')
+    '&lt;/title&gt;&lt;script&gt;&quot;{{7*7}}&quot;'
+    """
+    return html.escape(_LINE_BREAKS.sub(" ", str(text)), quote=True)
+
+
 def _markdown_character(match):
     character = match.group()
     if character in _HTML:
@@ -179,7 +189,7 @@ FORMATS = {
         "html",
         "html",
         ".html",
-        page.html_escape,
+        html_escape,
         mathml,
         title="HTML page",
         display_math=lambda latex: mathml(latex, display=True),
