@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 from .diagram import _PT, ARROW_LENGTH, ARROW_WIDTH, FONTS
+from .quantities import gradient_name
 
 PX = 48.0  # CSS pixels to the centimetre
 MARGIN = 6.0  # around the picture, in pixels: room for a thick highlighted border
@@ -141,7 +142,7 @@ def _gradient(edge, gradients):
     """The gradient an edge carries the parameter of: its weight's, or its bias's (one per unit, or the layer's)."""
     layer, j, k = edge.split("-")
     if k != "b":
-        names = [f"dL/dW{layer}[{j},{k}]"]
+        names = [gradient_name(f"W{layer}", (int(j) - 1, int(k) - 1))]
     else:
-        names = [f"dL/db{layer}[{j}]", f"dL/db{layer}"]
+        names = [gradient_name(f"b{layer}", (int(j) - 1,)), gradient_name(f"b{layer}", ())]
     return next((name for name in names if name in gradients), "")
