@@ -11,7 +11,6 @@ text literal: a title can hold no markup, no HTML and no mathematics.
 True
 """
 
-import html as _html
 import re
 
 from .tables import Grid, summary
@@ -59,16 +58,18 @@ def markdown(result, decimals=6):
 
 def html(result, decimals=6):
     """The summary as an HTML fragment: its lines as paragraphs, its tables as tables, all text escaped."""
+    from .render import html_escape
+
     out = []
     for part in summary(result, decimals):
         if isinstance(part, Grid):
-            head = "".join(f"<th>{_html.escape(cell)}</th>" for cell in part.header)
+            head = "".join(f"<th>{html_escape(cell)}</th>" for cell in part.header)
             body = "".join(
-                "<tr>" + "".join(f"<td>{_html.escape(cell)}</td>" for cell in row) + "</tr>" for row in part.rows
+                "<tr>" + "".join(f"<td>{html_escape(cell)}</td>" for cell in row) + "</tr>" for row in part.rows
             )
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif part:
-            out.append(f"<p>{_html.escape(part)}</p>")
+            out.append(f"<p>{html_escape(part)}</p>")
     return "\n".join(out) + "\n"
 
 
