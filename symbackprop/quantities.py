@@ -62,12 +62,12 @@ def listed(result):
     for l in range(1, depth + 1):
         for family in ("z", "a"):
             for j, value in enumerate(units(before, family, l, s0)):
-                add(f"{family}{l}_{j + 1}", "forward", l, value)
+                add(unit_name(family, l, j), "forward", l, value)
     for l in range(1, depth + 1):
         for family in ("z", "a"):
             for s in range(samples):
                 for j, value in enumerate(units(before, family, l, s)):
-                    add(f"{family}{l}_{j + 1}@{s + 1}", "forward", l, value)
+                    add(unit_name(family, l, j, s), "forward", l, value)
     add("loss", "loss", None, result.loss)
     for s in range(samples):
         add(f"loss@{s + 1}", "loss", None, before.loss_sample[..., s])
@@ -76,9 +76,8 @@ def listed(result):
     for l in range(depth, 0, -1):
         for name, family in (("dL/da", "grad_a"), ("delta", "delta")):
             for s in spec.rows if batch else [s0]:
-                at = f"@{s + 1}" if batch else ""
                 for j, value in enumerate(units(before, family, l, s)):
-                    add(f"{name}{l}_{j + 1}{at}", "signals", l, value)
+                    add(unit_name(name, l, j, s if batch else None), "signals", l, value)
     for family, arrays, prefix in (("gradients", result.gradients, "dL/d"), ("updated", result.updated, "new ")):
         for pname in sorted(arrays, key=_layer_first(depth)):
             l, array = int(pname[1:]), np.asarray(arrays[pname], dtype=float)
@@ -88,9 +87,19 @@ def listed(result):
     for l in range(1, depth + 1):
         for family in ("z", "a"):
             for j, value in enumerate(units(after, family, l, s0)):
-                add(f"after {family}{l}_{j + 1}", "after", l, value)
+                add("after " + unit_name(family, l, j), "after", l, value)
     add("loss_after", "after", None, result.loss_after)
     return found
+
+
+def unit_name(family, l, j, sample=None):
+    """The canonical name of ``family`` ("z", "a", "delta" or "dL/da") of unit ``j`` (0-based) of layer ``l``: for
+    the training sample, or for the 0-based ``sample`` (``@s``).
+
+    >>> unit_name("delta", 2, 0), unit_name("a", 1, 2, sample=4)
+    ('delta2_1', 'a1_3@5')
+    """
+    return f"{family}{l}_{j + 1}" + (f"@{sample + 1}" if sample is not None else "")
 
 
 def _layer_first(depth):

@@ -32,7 +32,7 @@ unit j of layer l from unit k of layer l-1, ``"l-j-b"`` from the bias node.
 
 from dataclasses import dataclass
 
-from ..quantities import gradient_name
+from ..quantities import gradient_name, unit_name
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def chains(spec):
     the biases are frozen (or absent), output layer last, as the network lists its parameters."""
     widths = spec.architecture.widths()
     depth = len(widths) - 1
-    samples = [f"@{s + 1}" for s in spec.rows] if spec.mode != "sample" else [""]
+    samples = list(spec.rows) if spec.mode != "sample" else [None]
     found = []
     for l in range(1, depth + 1):
         for j in range(widths[l]):
@@ -78,14 +78,14 @@ def _chain(widths, samples, gradient, l, fed, k):
         units.append(f"{l - 1}-{k + 1}")
         edges += [f"{l}-{j + 1}-{k + 1}" for j in fed]
         if l > 1:
-            quantities += [f"a{l - 1}_{k + 1}{at}" for at in dict.fromkeys(["", *samples])]
+            quantities += list(dict.fromkeys(unit_name("a", l - 1, k, s) for s in (None, *samples)))
     units += [f"{l}-{j + 1}" for j in fed]
-    quantities += [f"delta{l}_{j + 1}{at}" for j in fed for at in samples]
+    quantities += [unit_name("delta", l, j, s) for j in fed for s in samples]
     if l < depth:
         edges += [f"{l + 1}-{i + 1}-{j + 1}" for i in range(widths[l + 1]) for j in fed]
     for m in range(l + 1, depth + 1):
         units += [f"{m}-{i + 1}" for i in range(widths[m])]
-        quantities += [f"delta{m}_{i + 1}{at}" for i in range(widths[m]) for at in samples]
+        quantities += [unit_name("delta", m, i, s) for i in range(widths[m]) for s in samples]
         if m < depth:
             edges += [f"{m + 1}-{h + 1}-{i + 1}" for h in range(widths[m + 1]) for i in range(widths[m])]
     return Chain(gradient, tuple(units), tuple(edges), tuple(quantities))

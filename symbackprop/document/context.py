@@ -16,6 +16,7 @@ import sympy as sp
 from ..derivation import derive
 from ..precision import rounded
 from ..printing import Entry, NotationPrinter, Shown, applicable, number_text
+from ..quantities import unit_name
 from . import measure
 from .blocks import Equations, Math, Row
 from .figures import Figures
@@ -211,8 +212,7 @@ class Context:
     def signal_name(self, family, l, j):
         """The canonical name of ``family`` ("delta" or "dL/da") of unit ``j`` (0-based) of layer ``l``, for
         the sample the backward pass works: in batch mode each trained sample has its own (``@s``)."""
-        at = f"@{self.sample + 1}" if self.spec.mode != "sample" else ""
-        return f"{family}{l}_{j + 1}{at}"
+        return unit_name(family, l, j, self.sample if self.spec.mode != "sample" else None)
 
     # -- steps and displays ---------------------------------------------------
     def step(self, expr, values=None, keep_order=False):
