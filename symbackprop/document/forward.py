@@ -5,6 +5,7 @@ import sympy as sp
 
 from ..precision import rounded
 from ..printing import Shown
+from ..quantities import unit_name
 from .blocks import Math, Section, text
 from .tables import tables
 
@@ -132,7 +133,7 @@ def _layer(ctx, l, trace, values, tabled):
     prefix = "" if trace is ctx.run.before else "after "
     lines, names = [], []
     for j in units:
-        names.append(f"{prefix}z{l}_{j + 1}")
+        names.append(prefix + unit_name("z", l, j))
         steps = ctx.worked(z_expression(ctx, l, j), values, trace.z[l][s, j], "z", l)
         if arithmetic:
             steps.insert(2, ctx.step(_products(ctx, trace, l, j), {}))
@@ -150,7 +151,7 @@ def _layer(ctx, l, trace, values, tabled):
         for j in units:
             share = sp.Mul(sp.exp(net.z[l][j]), sp.Pow(total, -1, evaluate=False), evaluate=False)
             lines.append((net.a[l][j], *ctx.worked(share, z_values, trace.a[l][s, j], "a", l)))
-            names.append(f"{prefix}a{l}_{j + 1}")
+            names.append(prefix + unit_name("a", l, j))
     else:
         for j in units:
             z = net.z[l][j]
@@ -159,7 +160,7 @@ def _layer(ctx, l, trace, values, tabled):
             if arithmetic and activation.numeric_name == "sigmoid":
                 steps[2:2] = _sigmoid_arithmetic(ctx, trace.z[l][s, j], l)
             lines.append((net.a[l][j], ctx.step(ctx.call(l, z)), *steps))
-            names.append(f"{prefix}a{l}_{j + 1}")
+            names.append(prefix + unit_name("a", l, j))
     lead = f"The {role}:"
     if not ctx.full(l):
         others = "are in the table of every value above" if tabled else "follow the same steps"
